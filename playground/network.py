@@ -1,0 +1,296 @@
+"""The network and its backward pass, in the notation of the derivation.
+
+Index convention, stated once. The text numbers layers l = 1 … n_l (1 = input, n_l = output)
+and W^(l) maps layer l to layer l+1, so W^(l) has shape (s_{l+1}, s_l) and b^(l) has shape
+(s_{l+1},). Python lists start at 0: ``net.W[k]`` is W^(k+1) and ``net.b[k]`` is b^(k+1).
+Everything else — ``net.f``, and every field of :class:`Trace` — is a dict keyed by the text's
+own l, so ``trace.delta[n_l]`` is δ^(n_l).
+
+Examples are rows. The text writes z^(l) for one example as a column; here z[l] stacks the m
+examples as rows, shape (m, s_l), so row k of z[l] is (z^(l) for x^(k))ᵀ. Eq. (2) for the batch
+is then Z^(l+1) = A^(l) (W^(l))ᵀ + b^(l), and the completed recursion of NOTES.md,
+δ^(l) = ((W^(l))ᵀ δ^(l+1)) ∘ f′(z^(l)), becomes Δ^(l) = (Δ^(l+1) W^(l)) ∘ f′(Z^(l)).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import Activation, get_activation
+from .initializers import get_initializer
+from .losses import Loss, get_loss, output_activation_for
+
+Array = np.ndarray
+
+MAX_LAYER_SIZE = 100_000  # a sanity bound on s_l; the UI applies far tighter limits
+
+
+class DivergenceError(FloatingPointError):
+    """An update would have made J or a weight non-finite; the weights were left as they were."""
+
+    def __init__(self, message: str, *, epoch: int | None = None, J: float | None = None):
+        super().__init__(message)
+        self.epoch = epoch
+        self.J = J
+
+
+@dataclass
+class Trace:
+    """Every intermediate of one forward and backward pass, keyed by the text's layer index l.
+
+    a[l], l = 1..n_l and z[l], l = 2..n_l: activations and weighted inputs, (m, s_l), eqs. (1)-(4).
+    delta[l], l = 2..n_l: the error terms δ^(l) = ∂J/∂z^(l), (m, s_l), eqs. (14), (15), (17), (18);
+        these are the arrays the gradients were built from, so drawing them costs no second pass.
+    dW[l], db[l], l = 1..n_l-1: ∂J/∂W^(l) and ∂J/∂b^(l) of the overall cost, eqs. (9), (10).
+    per_example: J(W,b;x^(k),y^(k)) for each k, eq. (5); J_data is their mean, J_decay the λ term, eq. (6).
+    """
+
+    a: dict[int, Array]
+    z: dict[int, Array]
+    delta: dict[int, Array]
+    dW: dict[int, Array]
+    db: dict[int, Array]
+    per_example: Array
+    J_data: float
+    J_decay: float
+    lam: float
+
+    @property
+    def J(self) -> float:
+        """The overall cost J(W,b), eq. (6)."""
+        return self.J_data + self.J_decay
+
+    @property
+    def n_l(self) -> int:
+        return len(self.a)
+
+    @property
+    def m(self) -> int:
+        return self.a[1].shape[0]
+
+
+class Network:
+    """A fully connected network trained by batch gradient descent on J(W,b), eq. (6).
+
+    sizes: [s_1, …, s_{n_l}], input layer first. activation: the hidden layers' f — one name,
+    or a list with one name per hidden layer. output_activation: f at layer n_l; None means the
+    hidden f, as eq. (4) has it (with a list, the last hidden layer's). loss: "squared" (eq. 5)
+    or "cross_entropy". init and seed fix W^(l); biases start at zero.
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str | Sequence[str] = "sigmoid",
+        output_activation: str | None = None,
+        loss: str = "squared",
+        seed: int | None = 0,
+        init: str = "xavier",
+    ):
+        self.sizes = _check_sizes(sizes)
+        n_l = len(self.sizes)
+        hidden_names = _hidden_names(activation, n_l - 2)
+        self.loss: Loss = get_loss(loss)
+        self.f: dict[int, Activation] = {l: get_activation(name) for l, name in enumerate(hidden_names, start=2)}
+        default_out = get_activation(hidden_names[-1] if hidden_names else activation)  # type: ignore[arg-type]
+        self.f[n_l] = output_activation_for(self.loss, self.sizes[-1], output_activation, default_out)
+        self.init = get_initializer(init)
+        self.seed = seed
+        rng = np.random.default_rng(seed)
+        # W[k] is W^(k+1): shape (s_{k+2}, s_{k+1}); see the module docstring.
+        self.W: list[Array] = [self.init.draw(rng, self.sizes[k + 1], self.sizes[k]) for k in range(n_l - 1)]
+        self.b: list[Array] = [np.zeros(self.sizes[k + 1]) for k in range(n_l - 1)]
+
+    # ----------------------------------------------------------------- structure
+    @property
+    def n_l(self) -> int:
+        return len(self.sizes)
+
+    def copy(self) -> Network:
+        """An independent copy: same structure, f, loss and parameters."""
+        other = object.__new__(Network)
+        other.__dict__.update(self.__dict__)
+        other.W = [W.copy() for W in self.W]
+        other.b = [b.copy() for b in self.b]
+        return other
+
+    # ------------------------------------------------------------- forward pass
+    def predict(self, X) -> Array:
+        """h_{W,b}(x) = a^(n_l) for every row of X, eqs. (2)-(4). Returns (m, s_{n_l})."""
+        a = self.check_X(X)
+        for l in range(1, self.n_l):
+            z = a @ self.W[l - 1].T  # eq. (2): (m, s_{l+1})
+            z += self.b[l - 1]
+            a = self.f[l + 1].f(z)  # eq. (3)
+        return a
+
+    def cost(self, X, Y, lam: float = 0.0) -> float:
+        """J(W,b), eq. (6), from a forward pass only (the gradient check calls this often)."""
+        X, Y = self.check_XY(X, Y)
+        lam = _check_lam(lam)
+        a = X
+        for l in range(1, self.n_l):
+            z = a @ self.W[l - 1].T
+            z += self.b[l - 1]
+            a = self.f[l + 1].f(z)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return float(self.loss.per_example(z, a, Y).mean()) + self._decay(lam)
+
+    # ------------------------------------------------------------ backward pass
+    def trace(self, X, Y, lam: float = 0.0) -> Trace:
+        """One forward and one backward pass, keeping every intermediate (see :class:`Trace`)."""
+        X, Y = self.check_XY(X, Y)
+        return self._trace(X, Y, _check_lam(lam))
+
+    def cost_and_gradients(self, X, Y, lam: float = 0.0) -> tuple[float, list[Array], list[Array]]:
+        """J per eq. (6) and its gradients per eqs. (9)-(10), as lists shaped like W and b."""
+        tr = self.trace(X, Y, lam)
+        L = range(1, self.n_l)
+        return tr.J, [tr.dW[l] for l in L], [tr.db[l] for l in L]
+
+    def _trace(self, X: Array, Y: Array, lam: float) -> Trace:
+        n_l, W, b, f = self.n_l, self.W, self.b, self.f
+        m = X.shape[0]
+        a: dict[int, Array] = {1: X}
+        z: dict[int, Array] = {}
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            for l in range(1, n_l):
+                zl = a[l] @ W[l - 1].T  # eq. (2): (m, s_{l+1})
+                zl += b[l - 1]
+                z[l + 1] = zl
+                a[l + 1] = f[l + 1].f(zl)  # eqs. (3), (4)
+            per_example = self.loss.per_example(z[n_l], a[n_l], Y)  # eq. (5): (m,)
+
+            delta: dict[int, Array] = {n_l: self.loss.output_delta(z[n_l], a[n_l], Y, f[n_l])}  # eqs. (15), (17)
+            dW: dict[int, Array] = {}
+            db: dict[int, Array] = {}
+            for l in range(n_l - 1, 0, -1):
+                # eq. (9) with (11)-(13) corrected: mean over k of δ^(l+1) (a^(l))ᵀ, plus λW^(l)
+                g = delta[l + 1].T @ a[l]  # (s_{l+1}, s_l)
+                g *= 1.0 / m
+                if lam:
+                    g += lam * W[l - 1]
+                dW[l] = g
+                db[l] = delta[l + 1].mean(axis=0)  # eq. (10): no λ term on biases
+                if l >= 2:  # δ^(1) is never needed: no weights feed the input layer
+                    d = delta[l + 1] @ W[l - 1]  # eq. (18): row k is ((W^(l))ᵀ δ^(l+1))ᵀ, (m, s_l)
+                    d *= f[l].f_prime(z[l], a[l])  # eq. (15)
+                    delta[l] = d
+            J_data = float(per_example.mean())
+        return Trace(a, z, delta, dW, db, per_example, J_data, self._decay(lam), lam)
+
+    def _decay(self, lam: float) -> float:
+        """(λ/2) Σ_l Σ_ij (W^(l)_ij)², the second term of eq. (6)."""
+        if not lam:
+            return 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            return 0.5 * lam * float(sum(np.vdot(W, W) for W in self.W))
+
+    # ------------------------------------------------------------------ update
+    def step(self, X, Y, alpha: float, lam: float = 0.0) -> float:
+        """One gradient-descent update, eqs. (7)-(8). Returns J before the update.
+
+        Refused with :class:`DivergenceError` — W and b untouched — if J or any updated
+        parameter would be non-finite.
+        """
+        return self.apply(self.trace(X, Y, lam), alpha)
+
+    def apply(self, trace: Trace, alpha: float) -> float:
+        """The update of eqs. (7)-(8) from an already computed trace; returns trace.J.
+
+        Split from :meth:`step` so the UI can show a trace and then apply exactly it.
+        """
+        alpha = _check_alpha(alpha)
+        J = trace.J
+        L = range(1, self.n_l)
+        with np.errstate(over="ignore", invalid="ignore"):
+            W_new = [self.W[l - 1] - alpha * trace.dW[l] for l in L]  # eq. (7)
+            b_new = [self.b[l - 1] - alpha * trace.db[l] for l in L]  # eq. (8)
+            # One sum per array: a NaN or inf anywhere makes it non-finite.
+            finite = np.isfinite(J) and all(np.isfinite(p.sum()) for p in W_new + b_new)
+        if not finite:
+            what = f"J = {J:.3g}" if not np.isfinite(J) else "a weight would become infinite"
+            raise DivergenceError(f"Diverged: {what}. Lower α (now {alpha:g}).", J=J)
+        self.W, self.b = W_new, b_new
+        return J
+
+    # -------------------------------------------------------------- validation
+    def check_X(self, X) -> Array:
+        """X as a float64 (m, s_1) array, or a ValueError saying what is wrong with it."""
+        try:
+            X = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError("X must be numeric: a table of numbers with one row per example.") from None
+        if X.ndim == 1 and self.sizes[0] == 1:
+            X = X[:, None]
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ValueError(
+                f"X has shape {X.shape}, but the network has {self.sizes[0]} input unit(s): "
+                f"expected (m, {self.sizes[0]}) with one row per example."
+            )
+        if X.shape[0] == 0:
+            raise ValueError("X has no rows: give at least one example.")
+        if not np.isfinite(X.sum()):  # one pass, no temporary; isnan only on failure
+            bad = "NaN" if np.isnan(X).any() else "infinite or huge"
+            raise ValueError(f"X contains {bad} values: remove or impute them first.")
+        return X
+
+    def check_XY(self, X, Y) -> tuple[Array, Array]:
+        X = self.check_X(X)
+        s_out = self.sizes[-1]
+        try:
+            Y = np.asarray(Y, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError("Y must be numeric targets, one row per example.") from None
+        if Y.ndim == 1 and s_out == 1:
+            Y = Y[:, None]
+        if Y.shape != (X.shape[0], s_out):
+            raise ValueError(
+                f"Y has shape {Y.shape}, but X has {X.shape[0]} rows and the network {s_out} output unit(s): "
+                f"expected ({X.shape[0]}, {s_out})."
+            )
+        if not np.isfinite(Y.sum()):
+            raise ValueError("Y contains NaN or infinite values: every example needs a finite target.")
+        return X, Y
+
+
+def _check_sizes(sizes) -> tuple[int, ...]:
+    try:
+        out = tuple(int(s) for s in sizes)
+        ok = all(float(s) == int(s) for s in sizes)
+    except (TypeError, ValueError):
+        raise ValueError("sizes must be a list of layer sizes, e.g. [2, 4, 1].") from None
+    if len(out) < 2 or not ok:
+        raise ValueError(f"sizes {list(sizes)} must list whole numbers for at least an input and an output layer.")
+    if any(s < 1 for s in out):
+        raise ValueError(f"Every layer needs at least 1 neuron; got sizes {list(out)}.")
+    if any(s > MAX_LAYER_SIZE for s in out):
+        raise ValueError(f"A layer may have at most {MAX_LAYER_SIZE} neurons; got sizes {list(out)}.")
+    return out
+
+
+def _hidden_names(activation, n_hidden: int) -> list[str]:
+    if isinstance(activation, str):
+        return [activation] * n_hidden
+    names = list(activation)
+    if len(names) != n_hidden:
+        raise ValueError(f"Give one activation per hidden layer: {n_hidden} needed, {len(names)} given.")
+    if not names:
+        raise ValueError("With no hidden layers, give the activation as a name, not an empty list.")
+    return names
+
+
+def _check_lam(lam) -> float:
+    lam = float(lam)
+    if not (np.isfinite(lam) and lam >= 0):
+        raise ValueError(f"The weight decay λ must be a finite number ≥ 0; got {lam}.")
+    return lam
+
+
+def _check_alpha(alpha) -> float:
+    alpha = float(alpha)
+    if not (np.isfinite(alpha) and alpha > 0):
+        raise ValueError(f"The learning rate α must be a finite number > 0; got {alpha}.")
+    return alpha
