@@ -56,6 +56,8 @@ class Trace:
     J_data: float
     J_decay: float
     lam: float
+    W: list[Array]  # the W^(l) this pass used (references: an update replaces, never mutates, them)
+    b: list[Array]
 
     @property
     def J(self) -> float:
@@ -120,10 +122,11 @@ class Network:
     def predict(self, X) -> Array:
         """h_{W,b}(x) = a^(n_l) for every row of X, eqs. (2)-(4). Returns (m, s_{n_l})."""
         a = self.check_X(X)
-        for l in range(1, self.n_l):
-            z = a @ self.W[l - 1].T  # eq. (2): (m, s_{l+1})
-            z += self.b[l - 1]
-            a = self.f[l + 1].f(z)  # eq. (3)
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):  # huge weights: inf, not a warning
+            for l in range(1, self.n_l):
+                z = a @ self.W[l - 1].T  # eq. (2): (m, s_{l+1})
+                z += self.b[l - 1]
+                a = self.f[l + 1].f(z)  # eq. (3)
         return a
 
     def cost(self, X, Y, lam: float = 0.0) -> float:
@@ -131,11 +134,11 @@ class Network:
         X, Y = self.check_XY(X, Y)
         lam = _check_lam(lam)
         a = X
-        for l in range(1, self.n_l):
-            z = a @ self.W[l - 1].T
-            z += self.b[l - 1]
-            a = self.f[l + 1].f(z)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            for l in range(1, self.n_l):
+                z = a @ self.W[l - 1].T
+                z += self.b[l - 1]
+                a = self.f[l + 1].f(z)
             return float(self.loss.per_example(z, a, Y).mean()) + self._decay(lam)
 
     # ------------------------------------------------------------ backward pass
@@ -179,7 +182,7 @@ class Network:
                     d *= f[l].f_prime(z[l], a[l])  # eq. (15)
                     delta[l] = d
             J_data = float(per_example.mean())
-        return Trace(a, z, delta, dW, db, per_example, J_data, self._decay(lam), lam)
+        return Trace(a, z, delta, dW, db, per_example, J_data, self._decay(lam), lam, list(W), list(b))
 
     def _decay(self, lam: float) -> float:
         """(λ/2) Σ_l Σ_ij (W^(l)_ij)², the second term of eq. (6)."""

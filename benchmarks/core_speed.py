@@ -1,0 +1,244 @@
+"""Per-epoch cost of ``Network.step`` beside scikit-learn's MLPRegressor and the bare matmul floor.
+
+Run from the repository root::
+
+    python benchmarks/core_speed.py            # full run, a few minutes at most
+    python benchmarks/core_speed.py --quick    # smoke run, seconds
+
+One epoch is one full-batch update (float64). scikit-learn is configured to the same math: plain
+SGD with no momentum, batch = all m examples, no shuffling, a constant rate α, identity output
+with squared error, and alpha = λ·m (its penalty is alpha/(2m)·ΣW², ours λ/2·ΣW², eq. 6). It
+never stops early (tol=0, n_iter_no_change beyond max_iter); each timing is one warm-started
+``fit`` of N epochs, divided by N.
+
+The floor is what no implementation of the update can avoid: per update, the forward products
+A^(l) (W^(l))ᵀ for every layer, the backward Δ^(l+1) W^(l) for l ≥ 2 and (Δ^(l+1))ᵀ A^(l) for
+every layer, into preallocated arrays of the same shapes.
+
+The machine is shared and noisy, so the three are timed interleaved (ours, sklearn, floor, ours,
+…) and each reports the median of its repeats; compare the ratios, not the absolute times.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from playground import Network  # noqa: E402
+
+SKLEARN_NAMES = {"sigmoid": "logistic", "tanh": "tanh", "relu": "relu"}
+MIN_SPEEDUP_VS_SKLEARN = 1.5  # target: sklearn time / ours ≥ this
+MAX_RATIO_TO_FLOOR = 1.15  # target: ours / floor ≤ this
+ALPHA = 1e-3  # learning rate α: small enough that thousands of epochs on random data stay finite
+LAM = 1e-4  # weight decay λ, so the λW^(l) term of eq. (9) is on the timed path
+
+
+@dataclass(frozen=True)
+class Case:
+    sizes: tuple[int, ...]
+    m: int
+    activation: str
+    target: str  # "sklearn": ours ≥ 1.5× faster than MLPRegressor; "floor": ours ≤ 1.15× the floor
+    epochs: int  # epochs per timed repetition in the full run
+
+    @property
+    def name(self) -> str:
+        return f"{list(self.sizes)}×{self.m} {self.activation}"
+
+
+CASES = (
+    Case((2, 8, 8, 1), 500, "sigmoid", "sklearn", epochs=400),
+    Case((2, 8, 8, 8, 8, 8, 8, 1), 500, "tanh", "sklearn", epochs=200),
+    Case((64, 32, 16, 10), 1797, "relu", "sklearn", epochs=100),
+    Case((784, 256, 128, 10), 4096, "relu", "floor", epochs=4),
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    case: Case
+    ours_ms: float
+    sklearn_ms: float
+    floor_ms: float
+
+    @property
+    def speedup(self) -> float:
+        return self.sklearn_ms / self.ours_ms
+
+    @property
+    def to_floor(self) -> float:
+        return self.ours_ms / self.floor_ms
+
+    @property
+    def passed(self) -> bool:
+        if self.case.target == "sklearn":
+            return self.speedup >= MIN_SPEEDUP_VS_SKLEARN
+        return self.to_floor <= MAX_RATIO_TO_FLOOR
+
+
+def make_data(case: Case, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((case.m, case.sizes[0]))
+    Y = rng.standard_normal((case.m, case.sizes[-1]))
+    return X, Y
+
+
+def ours_timer(case: Case, X: np.ndarray, Y: np.ndarray) -> Callable[[int], float]:
+    """A function running N epochs of ``Network.step`` and returning the seconds taken."""
+    net = Network(case.sizes, activation=case.activation, output_activation="linear", loss="squared", seed=0)
+
+    def run(n: int) -> float:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            net.step(X, Y, ALPHA, LAM)
+        return time.perf_counter() - t0
+
+    return run
+
+
+def sklearn_timer(case: Case, X: np.ndarray, Y: np.ndarray) -> Callable[[int], float]:
+    """The same N epochs as one warm-started ``MLPRegressor.fit``."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPRegressor
+
+    y = Y[:, 0] if Y.shape[1] == 1 else Y
+    model = MLPRegressor(
+        hidden_layer_sizes=case.sizes[1:-1],
+        activation=SKLEARN_NAMES[case.activation],
+        solver="sgd",
+        alpha=LAM * case.m,
+        batch_size=case.m,
+        learning_rate="constant",
+        learning_rate_init=ALPHA,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        shuffle=False,
+        early_stopping=False,
+        tol=0.0,
+        n_iter_no_change=2**62,
+        max_iter=1,
+        warm_start=True,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)  # allocates and initialises the weights, untimed
+
+    def run(n: int) -> float:
+        model.set_params(max_iter=n)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            t0 = time.perf_counter()
+            model.fit(X, y)
+            dt = time.perf_counter() - t0
+        assert model.n_iter_ == n, "MLPRegressor stopped early: the timing would be wrong"
+        return dt
+
+    return run
+
+
+def floor_timer(case: Case, seed: int = 1) -> Callable[[int], float]:
+    """N updates' worth of the unavoidable matrix products, on preallocated arrays."""
+    rng = np.random.default_rng(seed)
+    s, m, L = case.sizes, case.m, range(len(case.sizes) - 1)  # k = l - 1, as net.W[k] is W^(l)
+    A = [rng.standard_normal((m, s[k])) for k in L]  # A^(l): (m, s_l)
+    W = [rng.standard_normal((s[k + 1], s[k])) for k in L]  # W^(l): (s_{l+1}, s_l)
+    D = [rng.standard_normal((m, s[k + 1])) for k in L]  # Δ^(l+1): (m, s_{l+1})
+    Z = [np.empty((m, s[k + 1])) for k in L]
+    G = [np.empty((s[k + 1], s[k])) for k in L]
+    B = [np.empty((m, s[k])) for k in L]
+
+    def run(n: int) -> float:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            for k in L:
+                np.matmul(A[k], W[k].T, out=Z[k])
+            for k in reversed(L):
+                np.matmul(D[k].T, A[k], out=G[k])
+                if k >= 1:  # l ≥ 2
+                    np.matmul(D[k], W[k], out=B[k])
+        return time.perf_counter() - t0
+
+    return run
+
+
+def measure(case: Case, epochs: int, repeats: int) -> Row:
+    """Median ms per epoch of ours, sklearn and the floor, timed interleaved."""
+    X, Y = make_data(case)
+    timers = {"ours": ours_timer(case, X, Y), "sklearn": sklearn_timer(case, X, Y), "floor": floor_timer(case)}
+    for run in timers.values():  # warm-up: first-touch allocations, BLAS threads, caches
+        run(1)
+    times: dict[str, list[float]] = {k: [] for k in timers}
+    for _ in range(repeats):
+        for key, run in timers.items():
+            times[key].append(run(epochs) / epochs * 1e3)
+    ms = {k: statistics.median(v) for k, v in times.items()}
+    return Row(case, ms["ours"], ms["sklearn"], ms["floor"])
+
+
+def run_benchmark(
+    cases: Sequence[Case] = CASES, *, quick: bool = False, repeats: int | None = None
+) -> list[Row]:
+    if repeats is None:
+        repeats = 3 if quick else 9
+    rows = []
+    for case in cases:
+        epochs = max(1, case.epochs // 10) if quick else case.epochs
+        rows.append(measure(case, epochs, repeats))
+    return rows
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    head = (
+        f"{'case':<34} {'ours ms':>9} {'sklearn ms':>10} {'sk/ours':>8} "
+        f"{'floor ms':>9} {'ours/floor':>10}  target"
+    )
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        if r.case.target == "sklearn":
+            goal = f"sk/ours ≥ {MIN_SPEEDUP_VS_SKLEARN}"
+        else:
+            goal = f"ours/floor ≤ {MAX_RATIO_TO_FLOOR}"
+        lines.append(
+            f"{r.case.name:<34} {r.ours_ms:9.3f} {r.sklearn_ms:10.3f} {r.speedup:8.2f} "
+            f"{r.floor_ms:9.3f} {r.to_floor:10.2f}  {'PASS' if r.passed else 'FAIL'} ({goal})"
+        )
+    return "\n".join(lines)
+
+
+def blas_description() -> str:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "BLAS: unknown (threadpoolctl not installed)"
+    blas = [i for i in threadpool_info() if i.get("user_api") == "blas" and "numpy" in i.get("filepath", "")]
+    if not blas:
+        return "BLAS: unknown"
+    b = blas[0]
+    return f"numpy BLAS: {b.get('internal_api')} {b.get('version')}, kernel {b.get('architecture')}, {b.get('num_threads')} threads"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a fast smoke run: fewer epochs and repeats")
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    rows = run_benchmark(quick=args.quick)
+    print(blas_description())
+    print(format_table(rows))
+    print(f"all targets {'PASS' if all(r.passed for r in rows) else 'FAIL'}; took {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

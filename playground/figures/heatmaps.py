@@ -1,0 +1,222 @@
+"""Heatmaps of the backward pass: the error terms δ^(l) per example, and the matrices W^(l) and ∂J/∂W^(l).
+
+δ^(l) = ∂J/∂z^(l) (eq. 14) is drawn neurons × examples, one panel per layer, with the output layer
+n_l at the top because the error terms are computed from the output backwards (eqs. 17, 18).
+W^(l) and ∂J/∂W^(l) (eq. 9) are drawn as the matrices they are: row i is neuron i of layer l+1,
+column j neuron j of layer l. All use the shared diverging scale centred on 0 with a symmetric range.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .panels import axis_refs, colour_now_titles, mark_highlight, mark_pending, panel_title
+from .style import DIVERGING, FONT_SIZE, base_layout, fmt, symmetric_range
+
+MIN_ROW_PX = 56  # a 1-neuron output layer still gets a readable strip
+PX_PER_NEURON = 14
+MAX_ROW_PX = 260
+TITLE_GAP_PX = 36  # room for a subplot title between stacked panels
+COLOURBAR_STYLE = dict(thickness=10, outlinewidth=0, tickfont=dict(size=FONT_SIZE - 2), tickformat=".2~g")
+
+
+def _groups(labels: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Runs of equal consecutive labels as (start, stop, label); the caller has ordered the columns by label."""
+    runs: list[tuple[int, int, str]] = []
+    for c, label in enumerate(labels):
+        if runs and runs[-1][2] == label:
+            runs[-1] = (runs[-1][0], c + 1, label)
+        else:
+            runs.append((c, c + 1, label))
+    return runs
+
+
+def delta_heatmaps(
+    deltas: Mapping[int, np.ndarray],
+    *,
+    example_order: np.ndarray,
+    example_labels: Sequence[str],
+    pending: set[int] | frozenset[int] = frozenset(),
+    highlight: int | None = None,
+    shared_scale: bool = False,
+    height: int | None = None,
+) -> go.Figure:
+    """δ^(l) for l in deltas ∪ pending, one panel per layer, n_l at the top.
+
+    deltas[l]: (m, s_l), one row per training example, as the core stores them.
+    example_order: indices into the m examples, in display order (already grouped by label).
+    example_labels: one label per training example, indexed by k like deltas' rows (so the label of
+        column c is example_labels[example_order[c]]); groups of equal labels get one tick.
+    pending: layers not computed yet in this update; drawn empty and grey, whatever deltas holds.
+    shared_scale: one colour range for all layers, so a vanishing gradient shows as fading rows.
+    """
+    layers = sorted(set(deltas) | set(pending), reverse=True)
+    if not layers:
+        raise ValueError("delta_heatmaps needs at least one layer.")
+    order = np.asarray(example_order, dtype=np.intp).ravel()
+    arrays = {l: np.asarray(deltas[l]) for l in deltas}
+    for l, d in arrays.items():
+        if d.ndim != 2:
+            raise ValueError(f"δ^({l}) must be a 2-D array (examples × neurons); got shape {d.shape}.")
+    m_values = {d.shape[0] for d in arrays.values()}
+    if len(m_values) > 1:
+        raise ValueError(f"Every δ^(l) must have the same number of examples; got {sorted(m_values)}.")
+    if m_values and len(example_labels) != next(iter(m_values)):
+        raise ValueError(
+            f"example_labels needs one label per training example ({next(iter(m_values))}); got {len(example_labels)}."
+        )
+    # Only the chosen columns travel to the browser, as float32: this chart is redrawn several times a second.
+    shown = {l: arrays[l][order].T.astype(np.float32) for l in layers if l in arrays and l not in pending}  # (s_l, n)
+    sizes = {l: arrays[l].shape[1] if l in arrays else None for l in layers}
+    ranges = {l: symmetric_range(z) for l, z in shown.items()}
+    shared = symmetric_range(*shown.values()) if shared_scale else None
+
+    titles = []
+    for l in layers:
+        s = sizes[l]
+        base = f"δ<sup>({l})</sup> — layer {l}" + ("" if s is None else f" ({s} neuron{'' if s == 1 else 's'})")
+        if l in shown:
+            base += f", max|δ| = {fmt(ranges[l])}"
+        titles.append(panel_title(base, pending=l not in shown, now=l == highlight))
+
+    row_px = [min(MAX_ROW_PX, max(MIN_ROW_PX, PX_PER_NEURON * (sizes[l] or 0))) for l in layers]
+    margin_t, margin_b = 40, 60
+    auto_height = sum(row_px) + TITLE_GAP_PX * (len(layers) - 1) + margin_t + margin_b
+    total = int(height or auto_height)
+    plot_px = max(total - margin_t - margin_b, 1)
+    spacing = min(TITLE_GAP_PX / plot_px, 0.9 / max(len(layers) - 1, 1))
+    fig = make_subplots(
+        rows=len(layers), cols=1, shared_xaxes=True, row_heights=row_px, vertical_spacing=spacing,
+        subplot_titles=titles,
+    )
+
+    ks = (order + 1).astype(np.int32)  # the text's 1-based k of x^(k)
+    column_labels = [str(example_labels[k]) for k in order]
+    runs = _groups(column_labels)
+    n = len(order)
+    first_scaled = next((l for l in layers if l in shown), None)
+    for row, l in enumerate(layers, start=1):
+        xref, yref = axis_refs(fig, row, 1)
+        domain = fig.layout[yref.replace("y", "yaxis")].domain
+        if l in shown:
+            r = shared if shared_scale else ranges[l]
+            colourbar = (
+                dict(y=0.5, len=1.0, title=dict(text="δ"), **COLOURBAR_STYLE) if shared_scale
+                else dict(y=(domain[0] + domain[1]) / 2, yanchor="middle", len=domain[1] - domain[0], **COLOURBAR_STYLE)
+            )
+            trace = go.Heatmap(
+                z=shown[l], x=ks, y=np.arange(1, sizes[l] + 1, dtype=np.int32),
+                colorscale=DIVERGING, zmin=-r, zmax=r, zmid=0.0,
+                showscale=(not shared_scale) or l == first_scaled, colorbar=colourbar,
+                hovertemplate=f"δ<sub>%{{y}}</sub><sup>({l})</sup> for example %{{x}} = %{{z:.4g}}<extra></extra>",
+                name=f"δ({l})",
+            )
+        else:
+            trace = go.Heatmap(z=[], showscale=False, hoverinfo="skip", name=f"δ({l}) pending")
+        fig.add_trace(trace, row=row, col=1)
+        if l in shown:
+            # Separators between label groups; domain coordinates avoid any category/number ambiguity.
+            for start, _, _ in runs[1:]:
+                fig.add_shape(
+                    type="line", xref=f"{xref} domain", yref=f"{yref} domain", x0=start / n, x1=start / n,
+                    y0=0, y1=1, line=dict(color="#333333", width=1),
+                )
+            fig.update_yaxes(dtick=1 if sizes[l] <= 12 else None, row=row, col=1)
+        else:
+            mark_pending(fig, row, 1)
+        if l == highlight:
+            mark_highlight(fig, row, 1)
+
+    # Examples are categories named by k, in the caller's order; one tick per label group, at its centre.
+    fig.update_xaxes(
+        type="category", categoryorder="array", categoryarray=ks.tolist(), range=[-0.5, n - 0.5], showgrid=False,
+        tickmode="array", tickvals=[int(ks[(a + b - 1) // 2]) for a, b, _ in runs], ticktext=[g for _, _, g in runs],
+        ticks="",
+    )
+    fig.update_xaxes(showticklabels=True, title_text="examples x<sup>(k)</sup>, grouped", row=len(layers), col=1)
+    fig.update_yaxes(autorange="reversed", showgrid=False, ticks="")
+    colour_now_titles(fig)
+    base_layout(fig, total, uirevision="delta_heatmaps")
+    fig.update_layout(margin=dict(t=margin_t, b=margin_b, r=80), showlegend=False)
+    return fig
+
+
+def matrix_heatmaps(
+    mats: Mapping[int, np.ndarray],
+    *,
+    kind: str,
+    pending: set[int] | frozenset[int] = frozenset(),
+    highlight: int | None = None,
+    height: int | None = None,
+) -> go.Figure:
+    """W^(l) (kind "W") or ∂J/∂W^(l) (kind "dW") for l in mats ∪ pending, side by side, l = 1 on the left.
+
+    mats[l]: (s_{l+1}, s_l). Each panel has its own symmetric colour range, since the layers' weights
+    differ in scale; pending layers are drawn empty and grey, whatever mats holds.
+    """
+    if kind not in ("W", "dW"):
+        raise ValueError(f'kind must be "W" or "dW"; got {kind!r}.')
+    layers = sorted(set(mats) | set(pending))
+    if not layers:
+        raise ValueError("matrix_heatmaps needs at least one layer.")
+    arrays = {l: np.asarray(mats[l]) for l in mats}
+    for l, a in arrays.items():
+        if a.ndim != 2:
+            raise ValueError(f"{kind}^({l}) must be a 2-D array (s_{{l+1}} × s_l); got shape {a.shape}.")
+    shown = {l: arrays[l].astype(np.float32) for l in layers if l in arrays and l not in pending}
+    ranges = {l: symmetric_range(z) for l, z in shown.items()}
+    symbol = "W" if kind == "W" else "∂J/∂W"
+
+    titles = []
+    for l in layers:
+        base = f"{symbol}<sup>({l})</sup>"
+        if l in arrays:
+            base += f" ({arrays[l].shape[0]}×{arrays[l].shape[1]})"
+        if l in shown:
+            base += f"<br>max|{symbol}| = {fmt(ranges[l])}"
+        titles.append(panel_title(base, pending=l not in shown, now=l == highlight))
+
+    widths = [max(arrays[l].shape[1], 3) if l in arrays else 3 for l in layers]
+    max_rows = max((arrays[l].shape[0] for l in arrays), default=1)
+    margin_t, margin_b = 70, 110  # two-line titles above, axis title and horizontal colour bars below
+    total = int(height or (margin_t + margin_b + min(420, max(140, 22 * max_rows))))
+    plot_px = max(total - margin_t - margin_b, 1)
+    fig = make_subplots(
+        rows=1, cols=len(layers), column_widths=widths, horizontal_spacing=min(0.08, 0.5 / len(layers)),
+        subplot_titles=titles,
+    )
+    for col, l in enumerate(layers, start=1):
+        xref, _ = axis_refs(fig, 1, col)
+        domain = fig.layout[xref.replace("x", "xaxis")].domain
+        if l in shown:
+            r = ranges[l]
+            s_next, s_l = shown[l].shape
+            trace = go.Heatmap(
+                z=shown[l], x=np.arange(1, s_l + 1, dtype=np.int32), y=np.arange(1, s_next + 1, dtype=np.int32),
+                colorscale=DIVERGING, zmin=-r, zmax=r, zmid=0.0, name=f"{kind}({l})",
+                colorbar=dict(
+                    orientation="h", x=(domain[0] + domain[1]) / 2, xanchor="center", len=domain[1] - domain[0],
+                    y=-62 / plot_px, yanchor="top", **COLOURBAR_STYLE,
+                ),
+                hovertemplate=(
+                    f"{symbol}<sup>({l})</sup><sub>%{{y}},%{{x}}</sub> = %{{z:.4g}}"
+                    f"<br>from neuron %{{x}} of layer {l} to neuron %{{y}} of layer {l + 1}<extra></extra>"
+                ),
+            )
+            fig.add_trace(trace, row=1, col=col)
+            fig.update_xaxes(dtick=1 if s_l <= 12 else None, title_text=f"j (layer {l})", row=1, col=col)
+            fig.update_yaxes(dtick=1 if s_next <= 12 else None, title_text=f"i (layer {l + 1})", row=1, col=col)
+        else:
+            fig.add_trace(go.Heatmap(z=[], showscale=False, hoverinfo="skip", name=f"{kind}({l}) pending"), row=1, col=col)
+            mark_pending(fig, 1, col)
+        if l == highlight:
+            mark_highlight(fig, 1, col)
+    fig.update_xaxes(showgrid=False, title_standoff=2)
+    fig.update_yaxes(autorange="reversed", showgrid=False, title_standoff=2)
+    colour_now_titles(fig)
+    base_layout(fig, total, uirevision=f"matrix_heatmaps_{kind}")
+    fig.update_layout(margin=dict(t=margin_t, b=margin_b), showlegend=False)
+    return fig

@@ -1,0 +1,81 @@
+"""The cost J(W,b) of eq. (6) over the epochs, split into its data term and its weight-decay term.
+
+Train and test are told apart by colour; total, data term and decay term by dash, so the split of
+eq. (6) reads the same way for both.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .style import TEST_COLOUR, TRAIN_COLOUR, base_layout
+
+# key -> (legend name, colour, dash), in drawing order
+SERIES = {
+    "J": ("J(W,b) train", TRAIN_COLOUR, "solid"),
+    "J_data": ("data term ½‖h−y‖² mean", TRAIN_COLOUR, "dash"),
+    "J_decay": ("λ/2 ΣW²", TRAIN_COLOUR, "dot"),
+    "J_test": ("J test", TEST_COLOUR, "solid"),
+    "J_test_data": ("data term, test", TEST_COLOUR, "dash"),
+}
+DIVERGED_COLOUR = "#b2182b"
+
+
+def loss_curve(
+    epochs: np.ndarray,
+    series: Mapping[str, np.ndarray],
+    *,
+    log_y: bool = False,
+    diverged_at: int | None = None,
+    highlight_now: bool = False,
+) -> go.Figure:
+    """One line per series, keys among SERIES; each series has one value per entry of ``epochs``.
+
+    Non-finite values (a diverged run) are never drawn; on a log axis non-positive values are dropped
+    too — J_decay is exactly 0 when λ = 0. highlight_now marks the latest point of each total, J and J test.
+    """
+    unknown = set(series) - set(SERIES)
+    if unknown:
+        raise ValueError(f"Unknown loss series {sorted(unknown)}; expected some of {list(SERIES)}.")
+    x_all = np.asarray(epochs).ravel()
+    x_all = x_all.astype(np.int32 if np.issubdtype(x_all.dtype, np.integer) else np.float32)
+    fig = go.Figure()
+    for key, (name, colour, dash) in SERIES.items():
+        if key not in series:
+            continue
+        y = np.asarray(series[key], dtype=np.float64).ravel()
+        if y.shape != x_all.shape:
+            raise ValueError(f"Series {key!r} has {y.size} values for {x_all.size} epochs.")
+        keep = np.isfinite(y) & (y > 0) if log_y else np.isfinite(y)
+        x, y = x_all[keep], y[keep].astype(np.float32)
+        fig.add_trace(go.Scatter(
+            x=x, y=y, mode="lines", name=name, line=dict(color=colour, dash=dash, width=2 if dash == "solid" else 1.6),
+            hovertemplate="%{y:.4g}",
+        ))
+        if highlight_now and dash == "solid" and x.size:
+            fig.add_trace(go.Scatter(
+                x=x[-1:], y=y[-1:], mode="markers+text", text=["now"], textposition="top center",
+                marker=dict(color=colour, size=9, line=dict(color="white", width=1.5)),
+                name=f"{name}, now", showlegend=False, hoverinfo="skip", textfont=dict(color=colour),
+            ))
+    if diverged_at is not None:
+        fig.add_shape(
+            type="line", xref="x", yref="paper", x0=diverged_at, x1=diverged_at, y0=0, y1=1,
+            line=dict(color=DIVERGED_COLOUR, width=2, dash="dash"),
+        )
+        fig.add_annotation(
+            x=diverged_at, xref="x", y=1, yref="paper", yanchor="bottom", text="diverged", showarrow=False,
+            font=dict(color=DIVERGED_COLOUR),
+        )
+    fig.update_xaxes(title_text="epoch")
+    fig.update_yaxes(title_text="J", type="log" if log_y else "linear")
+    # The axis type is part of the revision: a zoom kept from a linear axis means nothing on a log one.
+    base_layout(fig, 320, uirevision=f"loss_curve_{'log' if log_y else 'linear'}")
+    fig.update_layout(
+        hovermode="x unified",
+        legend=dict(orientation="h", x=0, y=1.02, xanchor="left", yanchor="bottom"),
+        margin=dict(t=50),
+    )
+    return fig

@@ -1,0 +1,267 @@
+"""One training run: the network, its data, where training stands, and the update in progress.
+
+A Run is what the UI keeps in session state. It is pure Python and NumPy, so everything a
+button does — Step, Epoch, a Phase of one update, a frame of Play — is a method here and is
+tested without a browser. The UI never calls the network directly.
+
+The trace at the current weights on the whole training set is cached: with full-batch descent
+(the text's, and the default) it is exactly the next update's trace, so drawing δ^(l) and then
+applying the update costs one forward and one backward pass, not two.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .config import AUTO, Config
+from .data import Dataset, targets
+from .history import History
+from .network import DivergenceError, Network, Trace
+from .phases import Phase, Revealed, phases, revealed
+from .training import minibatches
+
+GRID = 64  # prediction-surface resolution per axis
+HEATMAP_EXAMPLES = 96  # examples shown as columns of the δ heatmaps
+
+
+def resolve_head(cfg: Config, data: Dataset) -> tuple[str, str | None]:
+    """The (loss, output activation) a config means for this dataset; see Config.loss."""
+    k = data.n_classes
+    loss = cfg.loss if cfg.loss != AUTO else ("cross_entropy" if k > 2 else "squared")
+    if loss == "cross_entropy":
+        return loss, None  # the loss fixes the output: sigmoid or softmax
+    if cfg.output_activation != AUTO:
+        return loss, cfg.output_activation
+    return loss, ("linear" if data.task == "regression" else None)  # None: eq. (4), the hidden f
+
+
+class Run:
+    def __init__(self, cfg: Config, data: Dataset, plot_data: Dataset | None = None, grid_inputs=None):
+        """data: what the network trains on. plot_data: the same examples in the 2-D plane they
+        are drawn in, when the inputs are feature transforms of it. grid_inputs: a function
+        mapping (G², 2) plane points to network inputs, for the prediction surface."""
+        self.cfg = cfg
+        self._set_data(data, plot_data, grid_inputs)
+        loss, out = resolve_head(cfg, data)
+        n_out = 1 if data.task == "regression" or data.n_classes == 2 else data.n_classes
+        hidden = cfg.hidden_activations()
+        self.net = Network(
+            [data.n_features, *cfg.hidden, n_out],
+            activation=list(hidden) if hidden else (out or cfg.activation),
+            output_activation=out,
+            loss=loss,
+            seed=cfg.seed,
+            init=cfg.init,
+        )
+        self.low = self.net.f[self.net.n_l].low if data.task == "classification" else 0.0
+        self.Y_train = targets(data.y_train, data.n_classes, self.low)
+        self.Y_test = targets(data.y_test, data.n_classes, self.low)
+        # The batch order has its own stream, derived from the weight seed: same seed, same run.
+        self.batch_rng = np.random.default_rng([cfg.seed, 1])
+        self._batches: list = []
+        self.epoch = 0
+        self.updates = 0
+        self.history = History()
+        self.notice: str | None = None
+        self.diverged_at: int | None = None
+        self.phase: int | None = None
+        self.phase_trace: Trace | None = None
+        self._trace: Trace | None = None
+        self._record()
+
+    def _set_data(self, data: Dataset, plot_data: Dataset | None, grid_inputs) -> None:
+        self.data = data
+        self.plot_data = plot_data if plot_data is not None else data
+        self._grid_inputs = grid_inputs
+        self.example_order, self.example_labels = _heatmap_examples(data)
+
+    def replace_data(self, data: Dataset, plot_data: Dataset | None = None, grid_inputs=None) -> None:
+        """New examples of the same shape (Regenerate): the network keeps its weights and its epoch."""
+        if data.n_features != self.data.n_features or data.n_classes != self.data.n_classes:
+            raise ValueError("The new data has a different shape; start a new run instead.")
+        self._set_data(data, plot_data, grid_inputs)
+        self.Y_train = targets(data.y_train, data.n_classes, self.low)
+        self.Y_test = targets(data.y_test, data.n_classes, self.low)
+        self._batches, self._trace = [], None
+        self.phase, self.phase_trace = None, None
+
+    # ------------------------------------------------------------------ state
+    @property
+    def phases(self) -> tuple[Phase, ...]:
+        return phases(self.net.n_l)
+
+    @property
+    def revealed(self) -> Revealed:
+        return revealed(self.net.n_l, self.phase)
+
+    @property
+    def trace(self) -> Trace:
+        """The trace shown on screen: the update being stepped through, or the one at the current weights."""
+        if self.phase is not None and self.phase_trace is not None:
+            return self.phase_trace
+        return self.current_trace()
+
+    def current_trace(self) -> Trace:
+        if self._trace is None or self._trace.lam != self.cfg.lam:
+            self._trace = self.net.trace(self.data.X_train, self.Y_train, self.cfg.lam)
+        return self._trace
+
+    def steer(self, cfg: Config) -> None:
+        """Adopt α, λ, batch size and speed from cfg for the next update, without resetting."""
+        if cfg.batch_size != self.cfg.batch_size:
+            # The next update starts a fresh epoch order at the new size; a phase walk under way
+            # belongs to a batch of the old size, so it is dropped unapplied.
+            self._batches = []
+            if self.phase is not None and not self.revealed.updated:
+                self.phase, self.phase_trace = None, None
+        self.cfg = cfg
+
+    # ---------------------------------------------------------------- actions
+    def step(self) -> bool:
+        """One update: one batch. If a phase walk is under way, completes its update. False if refused."""
+        if self.phase is not None:
+            return self._finish_phase_walk()
+        idx = self._next_batch()
+        tr = self.current_trace() if isinstance(idx, slice) else self.net.trace(
+            self.data.X_train[idx], self.Y_train[idx], self.cfg.lam
+        )
+        return self._apply(tr)
+
+    def run_epoch(self) -> bool:
+        """Updates until the current epoch ends (a whole epoch if none is under way)."""
+        if self.phase is not None and not self._finish_phase_walk():
+            return False
+        start = self.epoch
+        while self.epoch == start:
+            if not self.step():
+                return False
+        return True
+
+    def play(self, n_updates: int) -> bool:
+        """A frame of Play: n updates, stopping at the first refused one."""
+        for _ in range(n_updates):
+            if not self.step():
+                return False
+        return True
+
+    def advance_phase(self) -> bool:
+        """Reveal the next phase of the update; the update phase applies it. False if refused."""
+        if self.phase is None or self.revealed.updated:
+            idx = self._next_batch()
+            self.phase_trace = self.current_trace() if isinstance(idx, slice) else self.net.trace(
+                self.data.X_train[idx], self.Y_train[idx], self.cfg.lam
+            )
+            self.phase = 0
+        else:
+            self.phase += 1
+        if self.phases[self.phase].kind == "update":
+            ok = self._apply(self.phase_trace, keep_phase=True)
+            if not ok:
+                self.phase, self.phase_trace = None, None
+            return ok
+        return True
+
+    def _finish_phase_walk(self) -> bool:
+        tr, done = self.phase_trace, self.revealed.updated
+        self.phase, self.phase_trace = None, None
+        return True if done else self._apply(tr)
+
+    # -------------------------------------------------------------- internals
+    def _next_batch(self):
+        if not self._batches:
+            size = self.cfg.batch_size or None
+            self._batches = list(minibatches(self.Y_train.shape[0], size, self.batch_rng))
+        return self._batches[0]
+
+    def _apply(self, tr: Trace, keep_phase: bool = False) -> bool:
+        before = (self.net.W, self.net.b)  # apply() replaces these lists, so they stay as they were
+        try:
+            self.net.apply(tr, self.cfg.alpha)
+            self._trace = None
+            if len(self._batches) == 1 and not np.isfinite(self.current_trace().J):
+                # Finite weights can still put J at inf on the whole training set: refuse that too,
+                # so no non-finite J is ever recorded or drawn.
+                self.net.W, self.net.b = before
+                self._trace = None
+                raise DivergenceError("J would be non-finite on the training set", J=np.inf)
+        except DivergenceError as err:
+            self.diverged_at = self.epoch + 1
+            self.notice = (
+                f"Diverged at epoch {self.diverged_at}: the update would make "
+                f"{'J' if not np.isfinite(err.J) else 'a weight'} non-finite, so it was refused and the "
+                f"weights kept. Lower α (now {self.cfg.alpha:g})."
+            )
+            self._batches = []
+            return False
+        self.notice = None
+        self.updates += 1
+        self._batches.pop(0)
+        if not self._batches:
+            self.epoch += 1
+            self._record()
+        if not keep_phase:
+            self.phase, self.phase_trace = None, None
+        return True
+
+    def _record(self) -> None:
+        tr = self.current_trace()
+        self.history.record({
+            "epoch": self.epoch, "J": tr.J, "J_data": tr.J_data, "J_decay": tr.J_decay,
+            "J_test": self.net.cost(self.data.X_test, self.Y_test, self.cfg.lam) if len(self.Y_test) else np.nan,
+            "metric_train": self.metric(tr.a[tr.n_l], self.data.y_train),
+            "metric_test": self.metric(self.net.predict(self.data.X_test), self.data.y_test)
+            if len(self.Y_test) else np.nan,
+        })
+
+    # ---------------------------------------------------------------- readouts
+    @property
+    def metric_name(self) -> str:
+        return "accuracy" if self.data.task == "classification" else "R²"
+
+    def classes_of(self, h: np.ndarray) -> np.ndarray:
+        """Predicted class per row of h = a^(n_l): threshold midway for one unit, else arg-max."""
+        if h.shape[1] == 1:
+            return (h[:, 0] > (self.low + 1.0) / 2).astype(np.int64)
+        return h.argmax(axis=1)
+
+    def metric(self, h: np.ndarray, y: np.ndarray) -> float:
+        """Accuracy for classification, R² for regression (NaN where it is undefined)."""
+        if self.data.task == "classification":
+            return float((self.classes_of(h) == y).mean())
+        with np.errstate(over="ignore", invalid="ignore"):
+            ss = float(((y - y.mean()) ** 2).sum())
+            r2 = 1.0 - float(((h[:, 0] - y) ** 2).sum()) / ss if ss > 0 else np.nan
+        return r2 if np.isfinite(r2) else np.nan
+
+    def surface(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """h(x) over the input plane (2-D data only): (x1 (G,), x2 (G,), values (G, G))."""
+        if self.plot_data.n_features != 2:
+            return None
+        X = np.vstack([self.plot_data.X_train, self.plot_data.X_test])
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = 0.05 * (hi - lo)
+        x1 = np.linspace(lo[0] - pad[0], hi[0] + pad[0], GRID)
+        x2 = np.linspace(lo[1] - pad[1], hi[1] + pad[1], GRID)
+        plane = np.stack(np.meshgrid(x1, x2), axis=-1).reshape(-1, 2)  # row r*G + c is (x1[c], x2[r])
+        inputs = self._grid_inputs(plane) if self._grid_inputs is not None else plane
+        h = self.net.predict(inputs)
+        values = h[:, 0] if h.shape[1] == 1 else h.argmax(axis=1).astype(np.float64)
+        return x1, x2, values.reshape(GRID, GRID)
+
+
+def _heatmap_examples(data: Dataset) -> tuple[np.ndarray, list[str]]:
+    """A readable, fixed subset of training examples for the δ heatmaps, ordered by class or target."""
+    y = data.y_train
+    m = len(y)
+    rng = np.random.default_rng(12345)  # fixed: the columns must not jump between frames or runs
+    if data.task == "classification":
+        k = data.n_classes
+        per = max(1, HEATMAP_EXAMPLES // k)
+        order = np.concatenate([
+            np.sort(rng.permutation(np.flatnonzero(y == c))[:per]) for c in range(k)
+        ]).astype(np.int64)
+        labels = [data.classes[y[i]] for i in order]
+    else:
+        pick = np.sort(rng.permutation(m)[: min(m, HEATMAP_EXAMPLES)])
+        order = pick[np.argsort(y[pick], kind="stable")]
+        labels = [f"y≈{y[i]:.2g}" for i in order]
+    return order, labels

@@ -1,0 +1,117 @@
+"""The page: settings in, one Run in session state, controls, then the live view.
+
+Full reruns (a widget or button) read the settings and act; the live view is a fragment that
+Play re-runs on a timer, training a few updates per frame and redrawing in place.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import config as C
+from ..data import DataError
+from ..experiment import build_data, new_run
+from . import state, upload
+from .controls import dataset_options, read_config
+from .view import render_view
+
+FRAME_SECONDS = 0.15  # Play's tick; Pause lands within one tick plus one frame
+
+
+def main() -> None:
+    st.set_page_config(page_title="Backprop Playground", page_icon="∂", layout="wide")
+    state.apply_pause_request()
+    st.markdown(
+        "## Backprop Playground\n"
+        "Build a network, press **Step**, and watch the error terms δ⁽ˡ⁾ flow backwards — "
+        "in the notation and equation numbers of *Derivation of the Backpropagation Algorithm* "
+        "(Van Vaerenbergh, after UFLDL)."
+    )
+    cfg = read_config(upload.section)
+    run = sync_run(cfg)
+    if run is None:
+        return
+    controls_row(run)
+    state.put("full_run", True)
+    playing = state.is_playing()
+    st.fragment(run_every=FRAME_SECONDS if playing else None)(frame)()
+
+
+def sync_run(cfg: C.Config):
+    """Keep, steer, regenerate or replace the session's Run so that it matches cfg."""
+    run = state.get_run()
+    try:
+        C.validate(cfg, tuple(dataset_options()))
+    except ValueError as err:
+        st.error(f"{err} The previous setting is kept.")
+        if run is not None:
+            return run
+        cfg = C.DEFAULT
+    if run is None:
+        run = _try_new_run(cfg, fallback=C.DEFAULT)
+        state.set_run(run)
+        return run
+    changed = cfg.changes_reset(run.cfg)
+    if upload.is_new_for(run):
+        changed.append("uploaded file")
+    if changed:
+        fresh = _try_new_run(cfg)
+        if fresh is None:
+            return run
+        if run.epoch or run.updates:
+            state.flash(f"New run: you changed {', '.join(_LABELS.get(c, c) for c in changed)}, "
+                        "so the network restarted at epoch 0.")
+        state.set_run(fresh)
+        return fresh
+    if cfg.data_seed != run.cfg.data_seed:
+        try:
+            run.replace_data(*build_data(cfg, upload.current()))
+        except (ValueError, DataError) as err:
+            st.error(f"{err} The previous data is kept.")
+            return run
+        state.flash(f"New data drawn (seed {cfg.data_seed}); the network keeps its weights.")
+    run.steer(cfg)
+    return run
+
+
+_LABELS = {"n_points": "the number of points", "train_fraction": "the training share", "hidden": "the layers",
+           "layer_activations": "the per-layer f", "activation": "f", "output_activation": "the output f",
+           "init": "the initializer", "seed": "the weight seed"}
+
+
+def _try_new_run(cfg: C.Config, fallback: C.Config | None = None):
+    try:
+        return new_run(cfg, upload.current())
+    except (ValueError, DataError) as err:
+        st.error(f"{err}")
+        return new_run(fallback) if fallback is not None else None
+
+
+def controls_row(run) -> None:
+    cols = st.columns([1, 1, 1.3, 1, 1.1, 4], vertical_alignment="center")
+    if cols[0].button("Step", type="primary", help="One update (eqs. 7–8) on the next batch.",
+                      use_container_width=True):
+        run.step()
+    if cols[1].button("Epoch", help="Updates until every example has been used once.", use_container_width=True):
+        run.run_epoch()
+    if cols[2].button("Phase ▸", help="Walk one update in the derivation's order: forward, cost, δ backwards, "
+                      "gradients, update.", use_container_width=True):
+        run.advance_phase()
+    if cols[3].button("Reset", help="New initial weights from the seed; epoch 0.", use_container_width=True):
+        state.set_run(new_run(run.cfg, upload.current()))
+        st.rerun()
+    cols[4].toggle("Play", key=state.PLAYING, help="Train continuously; updates per frame set in the sidebar.")
+    flash = state.take_flash()
+    if flash:
+        cols[5].info(flash[1])
+
+
+def frame() -> None:
+    """One frame of the live view. On a timer tick while playing, train first."""
+    run = state.get_run()
+    full = state.get("full_run", False)
+    state.put("full_run", False)
+    if state.is_playing() and not full:
+        if not run.play(run.cfg.speed):
+            state.request_pause()
+            st.rerun()
+    render_view(run)

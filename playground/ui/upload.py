@@ -1,0 +1,69 @@
+"""The CSV upload section: read a user's file into a Dataset, or say in one sentence why not.
+
+The parsed Dataset is kept in session state; a bad file leaves the previous one loaded.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ..data import CsvLimits, DataError, Dataset, csv_columns, parse_csv
+from ..experiment import UPLOAD
+from . import state
+
+LIMITS = CsvLimits()
+_DS, _TOKEN, _ERROR = "upload_dataset", "upload_token", "upload_error"
+
+
+def section() -> None:
+    sb = st.sidebar
+    f = sb.file_uploader(
+        f"CSV file (≤ {LIMITS.max_bytes // 2**20} MB, {LIMITS.max_rows:,} rows, {LIMITS.max_columns} columns)",
+        type=["csv", "txt", "tsv"], key="csv_file",
+        help="Numeric feature columns and one target column. Classification is detected for a few labels.",
+    )
+    if f is None:
+        sb.caption("Upload a CSV to train on your own data.")
+        return
+    data = f.getvalue()
+    try:
+        columns = csv_columns(data, limits=LIMITS)
+    except DataError as err:
+        _reject(str(err))
+        return
+    target = sb.selectbox("Target column", columns, index=len(columns) - 1, key="csv_target")
+    c1, c2 = sb.columns(2)
+    standardize = c1.checkbox("Standardise", value=True, key="csv_standardize",
+                              help="Scale each feature to mean 0, std 1 using the training rows.")
+    drop = c2.checkbox("Drop rows with gaps", value=False, key="csv_drop_missing")
+    train_fraction = st.session_state.get("train_pct", 70) / 100
+    token = (f.file_id, target, standardize, drop, train_fraction)
+    if token != state.get(_TOKEN):
+        state.put(_TOKEN, token)
+        try:
+            ds = parse_csv(data, target, filename=f.name, train_fraction=train_fraction, seed=0,
+                           standardize=standardize, drop_missing=drop, limits=LIMITS)
+        except DataError as err:
+            _reject(str(err))
+            return
+        state.put(_DS, ds)
+        state.put(_ERROR, None)
+    if state.get(_ERROR):
+        sb.error(state.get(_ERROR))
+    ds = current()
+    if ds is not None:
+        sb.success(f"{ds.name}: {len(ds.y_train) + len(ds.y_test):,} rows, {ds.n_features} features. {ds.note}")
+
+
+def _reject(message: str) -> None:
+    keep = " The previous dataset stays loaded." if current() is not None else ""
+    state.put(_ERROR, message + keep)
+    st.sidebar.error(message + keep)
+
+
+def current() -> Dataset | None:
+    return state.get(_DS)
+
+
+def is_new_for(run) -> bool:
+    """True when the run uses the upload slot but not the file loaded now."""
+    return run.cfg.dataset == UPLOAD and current() is not None and run.data is not current()

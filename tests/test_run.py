@@ -1,0 +1,174 @@
+"""The Run: what every button does, checked against the core directly (no browser)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from playground import Network
+from playground.config import DEFAULT, Config, replace, validate
+from playground.experiment import new_run
+from playground.history import History
+from playground.phases import phases, revealed
+
+
+def weights(run):
+    return [w.copy() for w in run.net.W], [b.copy() for b in run.net.b]
+
+
+def same(a, b):
+    return all(np.array_equal(x, y) for x, y in zip(a[0] + a[1], b[0] + b[1], strict=True))
+
+
+def test_step_is_one_full_batch_update_of_the_core():
+    run = new_run(DEFAULT)
+    net = Network(run.net.sizes, activation="tanh", seed=DEFAULT.seed, init=DEFAULT.init)
+    J = net.step(run.data.X_train, run.Y_train, DEFAULT.alpha, DEFAULT.lam)
+    run.step()
+    assert run.epoch == 1 and run.updates == 1
+    assert same(weights(run), ([w for w in net.W], [b for b in net.b]))
+    assert run.history.columns()["J"][0] == pytest.approx(J, rel=0, abs=0)
+
+
+def test_shown_trace_is_the_next_update_no_second_backward_pass():
+    run = new_run(DEFAULT)
+    tr = run.current_trace()
+    W_expected = [W - DEFAULT.alpha * tr.dW[l] for l, W in enumerate(run.net.W, start=1)]
+    run.step()
+    assert all(np.array_equal(a, b) for a, b in zip(run.net.W, W_expected, strict=True))
+
+
+def test_phase_walk_reveals_in_order_and_applies_exactly_one_update():
+    run = new_run(DEFAULT)
+    before = weights(run)
+    n_l = run.net.n_l
+    kinds = []
+    for _ in range(len(phases(n_l)) - 1):
+        run.advance_phase()
+        kinds.append(run.phases[run.phase].kind)
+        assert same(weights(run), before), "nothing may change before the update phase"
+        assert run.epoch == 0
+    assert kinds == ["forward"] * (n_l - 1) + ["cost"] + ["delta"] * (n_l - 1) + ["gradients"]
+    run.advance_phase()
+    assert run.phases[run.phase].kind == "update" and run.epoch == 1 and not same(weights(run), before)
+    twin = new_run(DEFAULT)
+    twin.step()
+    assert same(weights(run), weights(twin))
+
+
+def test_step_during_a_phase_walk_finishes_that_update_without_doubling():
+    run, twin = new_run(DEFAULT), new_run(DEFAULT)
+    run.advance_phase()
+    run.advance_phase()
+    run.step()
+    twin.step()
+    assert run.phase is None and run.epoch == twin.epoch == 1 and same(weights(run), weights(twin))
+
+
+def test_revealed_marks_later_values_pending():
+    n_l = 4
+    r = revealed(n_l, 0)
+    assert r.forward == {2} and not r.cost and r.pending_delta(n_l) == {2, 3, 4}
+    r = revealed(n_l, [p.kind for p in phases(n_l)].index("delta"))
+    assert r.cost and r.delta == {4} and not r.gradients
+    assert revealed(n_l, None).pending_delta(n_l) == set()
+
+
+def test_alpha_lambda_batch_change_without_reset_and_lambda_term_appears():
+    run = new_run(DEFAULT)
+    run.step()
+    run.steer(replace(run.cfg, alpha=0.3, lam=0.01, batch_size=25))
+    assert run.epoch == 1
+    tr = run.current_trace()
+    assert tr.J_decay == pytest.approx(0.005 * sum(float((W**2).sum()) for W in run.net.W))
+    run.run_epoch()
+    assert run.epoch == 2 and run.updates == 1 + 10  # 250 training points / 25
+
+
+def test_reset_fields_name_what_changed():
+    a = DEFAULT
+    assert a.changes_reset(replace(a, alpha=1.0, lam=0.1, batch_size=5, speed=9, data_seed=4)) == []
+    assert a.changes_reset(replace(a, hidden=(3,), dataset="xor")) == ["dataset", "hidden"]
+
+
+def test_same_config_same_trajectory_and_minibatch_order_is_seeded():
+    cfg = replace(DEFAULT, batch_size=10)
+    r1, r2 = new_run(cfg), new_run(cfg)
+    for _ in range(3):
+        r1.run_epoch()
+        r2.run_epoch()
+    assert same(weights(r1), weights(r2))
+    r3 = new_run(replace(cfg, seed=1))
+    r3.run_epoch()
+    assert not same(weights(r1), weights(r3))
+
+
+def test_divergence_is_refused_with_epoch_and_weights_kept():
+    cfg = replace(DEFAULT, dataset="plane", activation="linear", alpha=10.0, hidden=(8, 8))
+    run = new_run(cfg)
+    ok = True
+    while ok and run.epoch < 200:
+        snap = weights(run)
+        ok = run.step()
+    assert not ok, "α = 10 on a linear net must diverge"
+    assert same(weights(run), snap)
+    assert run.notice.startswith(f"Diverged at epoch {run.epoch + 1}") and "Lower α" in run.notice
+    assert all(np.isfinite(W).all() for W in run.net.W)
+    assert np.isfinite(run.history.columns()["J"]).all()
+
+
+def test_replace_data_keeps_weights_and_epoch():
+    run = new_run(DEFAULT)
+    run.step()
+    snap = weights(run)
+    from playground.experiment import build_data
+    run.replace_data(*build_data(replace(DEFAULT, data_seed=7)))
+    assert same(weights(run), snap) and run.epoch == 1
+    assert not np.array_equal(run.data.X_train, new_run(DEFAULT).data.X_train)
+
+
+def test_surface_matches_predictions_on_the_grid_with_features():
+    cfg = replace(DEFAULT, features=("x1", "x2", "x1^2", "x2^2"))
+    run = new_run(cfg)
+    x1, x2, values = run.surface()
+    X = np.array([[x1[3], x2[5]]])
+    feats = np.column_stack([X[:, 0], X[:, 1], X[:, 0] ** 2, X[:, 1] ** 2])
+    assert values[5, 3] == pytest.approx(run.net.predict(feats)[0, 0])
+
+
+@pytest.mark.parametrize("name,task,metric", [("digits", "classification", "accuracy"), ("plane", "regression", "R²")])
+def test_heads_follow_the_task(name, task, metric):
+    run = new_run(replace(DEFAULT, dataset=name))
+    assert run.data.task == task and run.metric_name == metric
+    if name == "digits":
+        assert run.net.loss.name == "cross_entropy" and run.net.sizes[-1] == 10
+    else:
+        assert run.net.f[run.net.n_l].name == "linear"
+
+
+def test_default_binary_head_is_eq4_tanh_with_minus_one_targets():
+    run = new_run(DEFAULT)
+    assert run.net.f[run.net.n_l].name == "tanh" and set(np.unique(run.Y_train)) == {-1.0, 1.0}
+
+
+def test_history_is_bounded_and_keeps_the_latest_point():
+    h = History(max_rows=100)
+    for e in range(10_000):
+        h.record({"epoch": e, "J": 1.0 / (e + 1)})
+    cols = h.columns()
+    assert len(h) <= 100 and cols["epoch"][-1] == 9999 and cols["epoch"][0] == 0
+    assert np.all(np.diff(cols["epoch"]) > 0)
+
+
+@pytest.mark.parametrize("field,value", [
+    ("alpha", 0.0), ("alpha", 11.0), ("alpha", float("nan")), ("lam", -1.0), ("hidden", (4,) * 9),
+    ("hidden", (0,)), ("hidden", (33,)), ("activation", "swish"), ("noise", 0.6), ("batch_size", -1),
+    ("speed", 0), ("features", ()), ("features", ("x3",)), ("seed", -5), ("n_points", True),
+])
+def test_validate_rejects_out_of_range_with_a_sentence(field, value):
+    with pytest.raises(ValueError) as err:
+        validate(replace(DEFAULT, **{field: value}))
+    assert str(err.value).endswith(".") and len(str(err.value)) < 200
+
+
+def test_default_config_is_valid():
+    assert validate(Config()) == DEFAULT
