@@ -117,9 +117,12 @@ def _figure_json(fig: Any) -> tuple[str, bool]:
     ~7 kB template is dropped from every frame and the browser applies a small template built
     from Streamlit's theme instead (``themed=True``), which also makes dark mode work.
     """
+    import plotly.graph_objects as go
     from _plotly_utils.utils import PlotlyJSONEncoder
 
-    d = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else dict(fig)
+    if not hasattr(fig, "to_plotly_json"):
+        fig = go.Figure(fig)  # validates a dict and expands template names plotly.js can't read
+    d = fig.to_plotly_json()
     layout = dict(d.get("layout") or {})
     themed = False
     template = layout.get("template")
@@ -146,8 +149,10 @@ def live_chart(fig: Any, *, key: str, height: int = 400) -> None:
     Parameters
     ----------
     fig : plotly.graph_objects.Figure or dict
-        The figure (a dict in plotly's JSON shape also works). NumPy arrays are sent as
-        base64 typed arrays (plotly >= 6).
+        The figure (a dict in plotly's JSON shape is passed through ``go.Figure``). NumPy arrays
+        are sent as base64 typed arrays (plotly >= 6). If it carries plotly's default template,
+        that template is replaced by one following Streamlit's theme (light/dark); an explicitly
+        chosen other template is kept as is.
     key : str
         Required, stable identity of the chart: every call with the same key updates the same
         plotly.js chart, so zoom/pan persist (``layout.uirevision`` defaults to a constant).
