@@ -6,8 +6,8 @@ so nothing is downloaded. Run from the repository root:
 
     python assets/make_assets.py
 
-The gzip header's timestamp is fixed at 0, so rerunning with the same scikit-learn writes
-byte-identical files and a regeneration shows up in git only if the data changed.
+The gzip header's timestamp is fixed at 0, so rerunning with the same scikit-learn, pandas and
+zlib writes byte-identical files, and a regeneration shows up in git only if the data changed.
 """
 from __future__ import annotations
 

@@ -6,14 +6,14 @@ package needs NumPy and pandas only.
 """
 from .dataset import DataError, Dataset, split, standardize_by_train, targets
 from .features import FEATURES, Feature, apply_features, with_features
-from .generators import GENERATORS, Generator, generate
+from .generators import GENERATORS, GeneratorEntry, generate
 from .real import REAL_DATASETS, load_real
 from .upload import CsvLimits, csv_columns, parse_csv
 
 __all__ = [
     "Dataset", "DataError", "split", "standardize_by_train", "targets",
     "FEATURES", "Feature", "apply_features", "with_features",
-    "GENERATORS", "Generator", "generate",
+    "GENERATORS", "GeneratorEntry", "generate",
     "REAL_DATASETS", "load_real",
     "CsvLimits", "csv_columns", "parse_csv",
 ]

@@ -39,7 +39,7 @@ NOISE_RANGE = (0.0, 0.5)  # TensorFlow Playground's 0–50 % slider
 
 
 @dataclass(frozen=True)
-class Generator:
+class GeneratorEntry:
     """One synthetic dataset: how the UI names it, its task, and how to draw it."""
 
     name: str
@@ -161,17 +161,17 @@ def _regression(target: Callable[[Array], Array]):
     return fn
 
 
-GENERATORS: dict[str, Generator] = {
+GENERATORS: dict[str, GeneratorEntry] = {
     g.name: g
     for g in (
-        Generator("circle", "Circle", "classification", circle),
-        Generator("xor", "Exclusive or", "classification", xor),
-        Generator("gaussians", "Two gaussians", "classification", gaussians),
-        Generator("spiral", "Spiral", "classification", spiral),
-        Generator("moons", "Two moons", "classification", moons),
-        Generator("checkerboard", "Checkerboard", "classification", checkerboard),
-        Generator("plane", "Plane", "regression", _regression(plane_target)),
-        Generator("multi_gaussian", "Multi gaussian", "regression", _regression(multi_gaussian_target)),
+        GeneratorEntry("circle", "Circle", "classification", circle),
+        GeneratorEntry("xor", "Exclusive or", "classification", xor),
+        GeneratorEntry("gaussians", "Two gaussians", "classification", gaussians),
+        GeneratorEntry("spiral", "Spiral", "classification", spiral),
+        GeneratorEntry("moons", "Two moons", "classification", moons),
+        GeneratorEntry("checkerboard", "Checkerboard", "classification", checkerboard),
+        GeneratorEntry("plane", "Plane", "regression", _regression(plane_target)),
+        GeneratorEntry("multi_gaussian", "Multi gaussian", "regression", _regression(multi_gaussian_target)),
     )
 }
 

@@ -77,9 +77,9 @@ def parse_csv(
     rng = np.random.default_rng(check_seed(seed))
     text = _decode(data, limits)
     delimiter = _sniff(text)
-    header, rows = _header(text, delimiter, limits)
+    header, reader = _header(text, delimiter, limits)
     target = _check_target(target, header)
-    cells, lines = _read_rows(rows, header, limits)  # (m, n_columns) stripped strings; each row's line number
+    cells, lines = _read_rows(reader, header, limits)  # (m, n_columns) stripped strings; (m,) line numbers
     notes = []
     if delimiter != ",":
         notes.append(f"Read as {DELIMITER_NAMES[delimiter]}-separated values.")
@@ -92,8 +92,8 @@ def parse_csv(
         if not drop_missing:
             raise DataError(
                 f"{_rows(count)} {'has' if count == 1 else 'have'} missing values (first on line "
-                f"{lines[row]}, column {_quote(header[col])}); fill them in, or turn on the drop-missing "
-                "option to remove those rows."
+                f"{lines[row]}, column {_quote(header[col])}); fill them in, or tick \"Drop rows with missing values\" "
+                "to remove those rows."
             )
         cells, lines = cells[~bad_rows], lines[~bad_rows]
         notes.append(f"Dropped {_rows(count)} with missing values.")

@@ -34,7 +34,7 @@ def section() -> None:
     c1, c2 = sb.columns(2)
     standardize = c1.checkbox("Standardise", value=True, key="csv_standardize",
                               help="Scale each feature to mean 0, std 1 using the training rows.")
-    drop = c2.checkbox("Drop rows with gaps", value=False, key="csv_drop_missing")
+    drop = c2.checkbox("Drop rows with missing values", value=False, key="csv_drop_missing")
     train_fraction = st.session_state.get("train_pct", 70) / 100
     token = (f.file_id, target, standardize, drop, train_fraction)
     if token != state.get(_TOKEN):
