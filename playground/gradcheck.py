@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import Network
+from .network import Network, check_lam
 
 DEFAULT_EPS = 1e-5
 PASS_TOLERANCE = 1e-6
@@ -68,6 +68,7 @@ def gradient_check(
     ``progress`` is called with the fraction done. The network is left exactly as it was.
     """
     X, Y = net.check_XY(X, Y)
+    lam = check_lam(lam)
     rng = rng if rng is not None else np.random.default_rng(0)
     if gradients is None:
         _, dW, db = net.cost_and_gradients(X, Y, lam)
@@ -90,11 +91,13 @@ def gradient_check(
             param = net.W[k] if kind == "W" else net.b[k]
             pos = (i, j) if kind == "W" else (i,)
             saved = param[pos]
-            param[pos] = saved + eps
-            J_plus = net.cost(X, Y, lam)
-            param[pos] = saved - eps
-            J_minus = net.cost(X, Y, lam)
-            param[pos] = saved  # restore the exact original value
+            try:
+                param[pos] = saved + eps
+                J_plus = net.cost(X, Y, lam)
+                param[pos] = saved - eps
+                J_minus = net.cost(X, Y, lam)
+            finally:
+                param[pos] = saved  # restore the exact original value, whatever happened
             g = dW[k][i, j] if kind == "W" else db[k][i]
             entries.append((kind, i, j, float(g), (J_plus - J_minus) / (2 * eps)))
             done += 1

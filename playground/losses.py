@@ -5,7 +5,8 @@
 
 ``cross_entropy`` goes beyond the text (NOTES.md, "Beyond the text"). It fixes the output
 activation: a sigmoid for one output unit, a softmax for several. For exactly those pairs the
-f′ factor cancels against ∂J/∂a and δ^(n_l) reduces to a^(n_l) − y. That is why the output
+f′ factor cancels against ∂J/∂a and δ^(n_l) reduces to a^(n_l) − y (for softmax when each row
+of targets sums to 1, as one-hot targets do; otherwise it is a·Σy − y, which the code uses). That is why the output
 activation belongs to the loss here rather than being free: with any other output f the
 reduction would not hold. J is computed from z^(n_l) (log-sum-exp form), so it stays finite
 where log(a) would underflow.
@@ -72,7 +73,11 @@ def _cross_entropy(z: Array, a: Array, Y: Array) -> Array:
 
 
 def _cross_entropy_delta(z: Array, a: Array, Y: Array, f: Activation) -> Array:
-    return a - Y  # sigmoid or softmax output: f′ cancels, δ^(n_l) = a^(n_l) − y
+    if z.shape[1] == 1:
+        return a - Y  # sigmoid: f′ cancels, δ^(n_l) = a^(n_l) − y for any target y
+    # softmax: δ = a·Σ_i y_i − y, which is a − y for the usual targets that sum to 1 (one-hot)
+    s = Y.sum(axis=1, keepdims=True)
+    return a * s - Y
 
 
 LOSSES: dict[str, Loss] = {

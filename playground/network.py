@@ -104,6 +104,8 @@ class Network:
         # W[k] is W^(k+1): shape (s_{k+2}, s_{k+1}); see the module docstring.
         self.W: list[Array] = [self.init.draw(rng, self.sizes[k + 1], self.sizes[k]) for k in range(n_l - 1)]
         self.b: list[Array] = [np.zeros(self.sizes[k + 1]) for k in range(n_l - 1)]
+        # Mini-batch order has its own stream from the same seed: one seed fixes the whole run.
+        self.rng = np.random.default_rng([seed, 1]) if seed is not None else rng
 
     # ----------------------------------------------------------------- structure
     @property
@@ -116,6 +118,8 @@ class Network:
         other.__dict__.update(self.__dict__)
         other.W = [W.copy() for W in self.W]
         other.b = [b.copy() for b in self.b]
+        other.rng = np.random.default_rng()
+        other.rng.bit_generator.state = self.rng.bit_generator.state
         return other
 
     # ------------------------------------------------------------- forward pass
@@ -132,7 +136,7 @@ class Network:
     def cost(self, X, Y, lam: float = 0.0) -> float:
         """J(W,b), eq. (6), from a forward pass only (the gradient check calls this often)."""
         X, Y = self.check_XY(X, Y)
-        lam = _check_lam(lam)
+        lam = check_lam(lam)
         a = X
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             for l in range(1, self.n_l):
@@ -145,7 +149,7 @@ class Network:
     def trace(self, X, Y, lam: float = 0.0) -> Trace:
         """One forward and one backward pass, keeping every intermediate (see :class:`Trace`)."""
         X, Y = self.check_XY(X, Y)
-        return self._trace(X, Y, _check_lam(lam))
+        return self._trace(X, Y, check_lam(lam))
 
     def cost_and_gradients(self, X, Y, lam: float = 0.0) -> tuple[float, list[Array], list[Array]]:
         """J per eq. (6) and its gradients per eqs. (9)-(10), as lists shaped like W and b."""
@@ -263,8 +267,8 @@ def _check_sizes(sizes) -> tuple[int, ...]:
     try:
         out = tuple(int(s) for s in sizes)
         ok = all(float(s) == int(s) for s in sizes)
-    except (TypeError, ValueError):
-        raise ValueError("sizes must be a list of layer sizes, e.g. [2, 4, 1].") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError("sizes must be a list of whole-number layer sizes, e.g. [2, 4, 1].") from None
     if len(out) < 2 or not ok:
         raise ValueError(f"sizes {list(sizes)} must list whole numbers for at least an input and an output layer.")
     if any(s < 1 for s in out):
@@ -285,15 +289,21 @@ def _hidden_names(activation, n_hidden: int) -> list[str]:
     return names
 
 
-def _check_lam(lam) -> float:
-    lam = float(lam)
+def check_lam(lam) -> float:
+    try:
+        lam = float(lam)
+    except (TypeError, ValueError):
+        raise ValueError(f"The weight decay λ must be a number ≥ 0; got {lam!r}.") from None
     if not (np.isfinite(lam) and lam >= 0):
         raise ValueError(f"The weight decay λ must be a finite number ≥ 0; got {lam}.")
     return lam
 
 
 def _check_alpha(alpha) -> float:
-    alpha = float(alpha)
+    try:
+        alpha = float(alpha)
+    except (TypeError, ValueError):
+        raise ValueError(f"The learning rate α must be a number > 0; got {alpha!r}.") from None
     if not (np.isfinite(alpha) and alpha > 0):
         raise ValueError(f"The learning rate α must be a finite number > 0; got {alpha}.")
     return alpha

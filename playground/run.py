@@ -55,8 +55,6 @@ class Run:
         self.low = self.net.f[self.net.n_l].low if data.task == "classification" else 0.0
         self.Y_train = targets(data.y_train, data.n_classes, self.low)
         self.Y_test = targets(data.y_test, data.n_classes, self.low)
-        # The batch order has its own stream, derived from the weight seed: same seed, same run.
-        self.batch_rng = np.random.default_rng([cfg.seed, 1])
         self._batches: list = []
         self.epoch = 0
         self.updates = 0
@@ -169,7 +167,7 @@ class Run:
     def _next_batch(self):
         if not self._batches:
             size = self.cfg.batch_size or None
-            self._batches = list(minibatches(self.Y_train.shape[0], size, self.batch_rng))
+            self._batches = list(minibatches(self.Y_train.shape[0], size, self.net.rng))
         return self._batches[0]
 
     def _apply(self, tr: Trace, keep_phase: bool = False) -> bool:
@@ -249,19 +247,16 @@ class Run:
 
 
 def _heatmap_examples(data: Dataset) -> tuple[np.ndarray, list[str]]:
-    """A readable, fixed subset of training examples for the δ heatmaps, ordered by class or target."""
+    """A readable, fixed subset of training examples for the δ heatmaps, ordered by class or target,
+    and a group label for every training example (its class, or its target rounded)."""
     y = data.y_train
-    m = len(y)
     rng = np.random.default_rng(12345)  # fixed: the columns must not jump between frames or runs
     if data.task == "classification":
-        k = data.n_classes
-        per = max(1, HEATMAP_EXAMPLES // k)
+        per = max(1, HEATMAP_EXAMPLES // data.n_classes)
         order = np.concatenate([
-            np.sort(rng.permutation(np.flatnonzero(y == c))[:per]) for c in range(k)
+            np.sort(rng.permutation(np.flatnonzero(y == c))[:per]) for c in range(data.n_classes)
         ]).astype(np.int64)
-        labels = [data.classes[y[i]] for i in order]
-    else:
-        pick = np.sort(rng.permutation(m)[: min(m, HEATMAP_EXAMPLES)])
-        order = pick[np.argsort(y[pick], kind="stable")]
-        labels = [f"y≈{y[i]:.2g}" for i in order]
-    return order, labels
+        return order, [data.classes[c] for c in y]
+    pick = np.sort(rng.permutation(len(y))[:HEATMAP_EXAMPLES])
+    order = pick[np.argsort(y[pick], kind="stable")]
+    return order, [f"y≈{v:.1f}" for v in y]

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .network import DivergenceError, Network
+from .network import DivergenceError, Network, check_lam
 
 
 def minibatches(m: int, batch_size: int | None, rng: np.random.Generator) -> Iterator[slice | np.ndarray]:
@@ -31,8 +31,12 @@ def minibatches(m: int, batch_size: int | None, rng: np.random.Generator) -> Ite
 def check_batch_size(batch_size) -> int | None:
     if batch_size is None:
         return None
-    if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
-        raise ValueError(f"The batch size must be a whole number ≥ 1 (or full batch); got {batch_size!r}.")
+    try:
+        ok = not isinstance(batch_size, bool) and float(batch_size).is_integer() and batch_size >= 1
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"The batch size must be a whole number ≥ 1 (or None for full batch); got {batch_size!r}.")
     return int(batch_size)
 
 
@@ -48,18 +52,22 @@ def train_epoch(
 ) -> float:
     """One pass over (X, Y); returns the example-weighted mean of J before each update.
 
+    rng reshuffles the mini-batches; None uses the network's own batch stream (``net.rng``,
+    seeded from its seed), so consecutive epochs see different orders and a seed fixes them all.
+
     If an update diverges, the updates before it in this epoch are kept, the diverging one is
     not, and :class:`DivergenceError` names the epoch ("Diverged at epoch N …").
     """
     X, Y = net.check_XY(X, Y)
+    lam = check_lam(lam)
     if rng is None:
-        rng = np.random.default_rng(0)
+        rng = net.rng
     m = X.shape[0]
     total = 0.0
     for idx in minibatches(m, batch_size, rng):
         Xb, Yb = X[idx], Y[idx]
         try:
-            J = net.apply(net._trace(Xb, Yb, float(lam)), alpha)
+            J = net.apply(net._trace(Xb, Yb, lam), alpha)
         except DivergenceError as err:
             where = f" at epoch {epoch}" if epoch is not None else ""
             raise DivergenceError(

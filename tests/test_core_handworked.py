@@ -197,7 +197,8 @@ def test_hand_worked_softmax_cross_entropy_output_delta_is_a_minus_y():
     #   z = W x + b = [0.2 − 0.6 + 0.1, 0.5 + 0.2 + 0, −0.4 + 1.2 − 0.2] = [−0.3, 0.7, 0.6]
     z = [sum(W[i][j] * x[j] for j in range(2)) + b[i] for i in range(3)]
     assert z == pytest.approx([-0.3, 0.7, 0.6], abs=1e-15)
-    #   a_i = e^{z_i} / Σ_j e^{z_j};  Σ_j e^{z_j} = 0.740818220681718 + 2.01375270747048 + 1.82211880039051 = 4.57668972854270
+    #   a_i = e^{z_i} / Σ_j e^{z_j}
+    #   Σ_j e^{z_j} = 0.740818220681718 + 2.01375270747048 + 1.82211880039051 = 4.57668972854270
     e = [math.exp(v) for v in z]
     a = [v / sum(e) for v in e]
     assert a == pytest.approx([0.161867695784920, 0.440002016066685, 0.398130288148396], abs=1e-14)

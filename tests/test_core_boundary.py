@@ -1,0 +1,105 @@
+"""The import boundary: the NumPy core loads neither Streamlit nor Plotly, and runs no eval/exec/pickle."""
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "playground"
+CORE_MODULES = ["network", "activations", "losses", "initializers", "training", "gradcheck"]
+FORBIDDEN_IMPORTS = {"streamlit", "plotly", "pickle"}
+FORBIDDEN_CALLS = {"eval", "exec"}
+
+
+def _relative_imports_of_init() -> set[str]:
+    """The submodules ``playground/__init__.py`` imports: importing the package loads them too."""
+    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    return {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
+    }
+
+
+def core_files() -> list[Path]:
+    names = set(CORE_MODULES) | _relative_imports_of_init()
+    return [PACKAGE / "__init__.py"] + [PACKAGE / f"{name}.py" for name in sorted(names)]
+
+
+def test_importing_the_core_loads_no_ui_library():
+    code = (
+        "import json, sys\n"
+        "import playground\n"
+        + "".join(f"import playground.{name}\n" for name in CORE_MODULES)
+        + "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'plotly'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_subprocess_check_would_see_a_ui_import():
+    """The check above is not vacuous: the same probe does report a module that was imported."""
+    code = (
+        "import json, sys, playground, json.decoder\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'json')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "json.decoder" in json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def violations(source: str) -> list[str]:
+    """Imports of FORBIDDEN_IMPORTS and calls of eval/exec in one module's source."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [f"import {a.name}" for a in node.names if a.name.split(".")[0] in FORBIDDEN_IMPORTS]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module.split(".")[0] in FORBIDDEN_IMPORTS:
+                found.append(f"from {node.module} import …")
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if name in FORBIDDEN_CALLS:
+                found.append(f"call to {name}()")
+            if name in {"__import__", "import_module"} and node.args:
+                arg = node.args[0]
+                if isinstance(arg, ast.Constant) and str(arg.value).split(".")[0] in FORBIDDEN_IMPORTS:
+                    found.append(f"dynamic import of {arg.value}")
+    return found
+
+
+@pytest.mark.parametrize("path", core_files(), ids=lambda p: p.name)
+def test_core_source_has_no_ui_imports_pickle_or_eval(path):
+    assert path.exists(), f"core module {path} is missing"
+    assert violations(path.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "import streamlit as st",
+        "import plotly.graph_objects as go",
+        "from plotly import express",
+        "import pickle",
+        "def f():\n    from streamlit import session_state",
+        "x = eval('1')",
+        "import builtins\nbuiltins.exec('pass')",
+        "import importlib\nimportlib.import_module('streamlit')",
+        "__import__('pickle')",
+    ],
+)
+def test_the_source_scan_catches_what_it_looks_for(snippet):
+    assert violations(snippet)
+
+
+def test_the_source_scan_passes_clean_code():
+    assert violations("import numpy as np\nfrom .network import Network\nnp.evaluate = 1\nexecute = print") == []
