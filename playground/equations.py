@@ -28,7 +28,16 @@ def _n(x: float) -> str:
     return f"{x:.4g}".replace("e", r"\mathrm{e}")
 
 
-PENDING = r"\text{pending}"
+DELTA = r"\delta"
+
+
+GROUPS = (
+    ("Forward pass", ("1", "2", "3", "4")),
+    ("Cost", ("5", "16", "6")),
+    ("Error terms, backwards", ("14", "15+17", "15+18")),
+    ("Gradients", ("9+13", "10")),
+    ("Update", ("7", "8")),
+)
 
 
 def equation_rows(
@@ -47,11 +56,13 @@ def equation_rows(
     lp = l - 1  # the weights into layer l are W^(l-1)
     sup = lambda s, v: f"{s}^{{({v})}}"  # noqa: E731 — a one-line notation helper
     z, a = tr.z[l][k, i], tr.a[l][k, i]
-    a_prev = tr.a[lp][k]
+    # eq. (1) with its terms written out, so the sum can be checked by hand (the first three)
+    terms = [rf"({_n(W[lp - 1][i, jj])})({_n(tr.a[lp][k, jj])})" for jj in range(min(3, W[lp - 1].shape[1]))]
+    more = r" + \cdots" if W[lp - 1].shape[1] > 3 else ""
     rows = [
-        EquationRow("1", rf"z_i^{{(l+1)}} = \sum_{{j=1}}^{{s_l}} W_{{ij}}^{{(l)}} a_j^{{(l)}} + b_i^{{(l)}}",
-                    (rf"{sup('z', l)}_{{{i + 1}}} = \sum_j {sup('W', lp)}_{{{i + 1}j}}\,{sup('a', lp)}_j"
-                     rf" + {sup('b', lp)}_{{{i + 1}}} = {_n(z)}") if fwd else None, 1 in now),
+        EquationRow("1", r"z_i^{(l+1)} = \sum_{j=1}^{s_l} W_{ij}^{(l)} a_j^{(l)} + b_i^{(l)}",
+                    (rf"{sup('z', l)}_{{{i + 1}}} = {' + '.join(terms)}{more} + ({_n(b[lp - 1][i])}) = {_n(z)}")
+                    if fwd else None, 1 in now),
         EquationRow("2", r"z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}", None, 2 in now),
         EquationRow("3", rf"a^{{(l)}} = f(z^{{(l)}}),\quad f(z) = {f.latex}",
                     rf"{sup('a', l)}_{{{i + 1}}} = f({_n(z)}) = {_n(a)}" if fwd else None, 3 in now),
@@ -61,10 +72,10 @@ def equation_rows(
         EquationRow("5", net.loss.latex.replace("h_{W,b}(x)", "h_{W,b}(x)") + r" = J(W,b;x,y)",
                     rf"J(W,b;x^{{({k + 1})}},y^{{({k + 1})}}) = {_n(tr.per_example[k])}" if rev.cost else None,
                     5 in now),
-        EquationRow("6", r"J(W,b) = \Big[\tfrac1m \sum_{k=1}^m J(W,b;x^{(k)},y^{(k)})\Big]"
-                         r" + \tfrac{\lambda}{2}\sum_l \sum_{i,j} \big(W_{ij}^{(l)}\big)^2",
+        EquationRow("6", r"J(W,b) = \tfrac1m \textstyle\sum_{k} J(W,b;x^{(k)},y^{(k)})"
+                         r" + \tfrac{\lambda}{2}\sum_{l,i,j} \big(W_{ij}^{(l)}\big)^2",
                     rf"J = {_n(tr.J_data)} + {_n(tr.J_decay)} = {_n(tr.J)}\quad(m={tr.m},\ \lambda={_n(lam)})"
-                    if rev.cost else None, 6 in now, "The text writes W_ji with i over layer l; it is the same sum."),
+                    if rev.cost else None, 6 in now),
         EquationRow("14", r"\delta_i^{(l)} = \frac{\partial J}{\partial z_i^{(l)}}", None, 14 in now),
     ]
     d = tr.delta[l][k, i]
@@ -73,16 +84,15 @@ def equation_rows(
         y_term = "a - y"
         rows.append(EquationRow(
             "15+17", net.loss.delta_latex,
-            rf"{sup(r'\delta', l)}_{{{i + 1}}} = {_n(d)}" + (
-                rf" = ({y_term})\cdot f'({_n(z)}) = {_n(d / fp) if fp else '·'} \cdot {_n(fp)}"
-                if net.loss.name == "squared" and fp is not None and fp != 0 else "")
+            (rf"{sup(DELTA, l)}_{{{i + 1}}} = ({y_term})\,f'(z) = ({_n(d / fp)})({_n(fp)}) = {_n(d)}"
+             if net.loss.name == "squared" and fp else rf"{sup(DELTA, l)}_{{{i + 1}}} = a - y = {_n(d)}")
             if dl else None, bool({15, 17} & now)))
     else:
         back = float(tr.delta[l + 1][k] @ W[l - 1][:, i])
         rows.append(EquationRow(
             "15+18", r"\delta^{(l)} = \big((W^{(l)})^{\mathsf T} \delta^{(l+1)}\big) \circ f'(z^{(l)})",
-            rf"{sup(r'\delta', l)}_{{{i + 1}}} = \Big(\sum_j {sup('W', l)}_{{j{i + 1}}}"
-            rf"{sup(r'\delta', l + 1)}_j\Big) f'({sup('z', l)}_{{{i + 1}}}) = {_n(back)}\cdot{_n(float(fp))}"
+            rf"{sup(DELTA, l)}_{{{i + 1}}} = \big(\textstyle\sum_j {sup('W', l)}_{{j{i + 1}}}"
+            rf"{sup(DELTA, l + 1)}_j\big)\, f'({sup('z', l)}_{{{i + 1}}}) = ({_n(back)})({_n(float(fp))})"
             rf" = {_n(d)}" if dl else None, bool({15, 18} & now)))
     rows.append(EquationRow("16", r"J(W,b;x,y) = \tfrac12 \sum_{i=1}^{s_{n_l}} \big(a_i^{(n_l)} - y_i\big)^2",
                             None, 16 in now, "The text writes a_i^(l); the sum runs over the output layer n_l."))

@@ -10,7 +10,7 @@ import streamlit as st
 
 from .. import config as C
 from ..activations import ACTIVATIONS
-from ..data import GENERATORS, REAL_DATASETS
+from ..data import GENERATORS
 from ..experiment import UPLOAD, is_generated
 from ..initializers import INITIALIZERS
 from ..losses import LOSSES

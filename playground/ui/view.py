@@ -59,10 +59,9 @@ def render_view(run: Run) -> None:
 
 
 def _valid_order(run: Run, tr) -> np.ndarray:
-    """Heatmap columns: the run's fixed subset, or all rows of a mini-batch trace."""
-    m = tr.m
-    order = run.example_order
-    return order if order.size and order.max() < m and m == len(run.data.y_train) else np.arange(min(m, 96))
+    """Heatmap columns: the run's fixed subset of the training set (a phase walk over a
+    mini-batch shows that batch's first rows instead)."""
+    return run.example_order if tr.m == len(run.data.y_train) else np.arange(min(tr.m, 96))
 
 
 def _delta_height(run: Run) -> int:
