@@ -63,6 +63,7 @@ class Run:
         self.diverged_at: int | None = None
         self.phase: int | None = None
         self.phase_trace: Trace | None = None
+        self.phase_rows: np.ndarray = np.arange(0)  # training rows of phase_trace
         self._trace: Trace | None = None
         self._record()
 
@@ -97,6 +98,13 @@ class Run:
         if self.phase is not None and self.phase_trace is not None:
             return self.phase_trace
         return self.current_trace()
+
+    @property
+    def trace_rows(self) -> np.ndarray:
+        """The training-set rows of :attr:`trace`, in its row order (a mini-batch's during a phase walk)."""
+        if self.phase is not None and self.phase_trace is not None:
+            return self.phase_rows
+        return np.arange(len(self.Y_train))
 
     def current_trace(self) -> Trace:
         if self._trace is None or self._trace.lam != self.cfg.lam:
@@ -148,6 +156,7 @@ class Run:
             self.phase_trace = self.current_trace() if isinstance(idx, slice) else self.net.trace(
                 self.data.X_train[idx], self.Y_train[idx], self.cfg.lam
             )
+            self.phase_rows = np.arange(len(self.Y_train))[idx]
             self.phase = 0
         else:
             self.phase += 1

@@ -14,12 +14,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .panels import axis_refs, colour_now_titles, mark_highlight, mark_pending, panel_title
-from .style import DIVERGING, FONT_SIZE, base_layout, fmt, symmetric_range
+from .style import DIVERGING, FONT_SIZE, base_layout, compact, fmt, max_abs, symmetric_range
 
 MIN_ROW_PX = 56  # a 1-neuron output layer still gets a readable strip
 PX_PER_NEURON = 14
 MAX_ROW_PX = 260
 TITLE_GAP_PX = 36  # room for a subplot title between stacked panels
+MAX_GROUPS = 30  # more label runs than this means the columns were not grouped; ticks would be noise
 COLOURBAR_STYLE = dict(thickness=10, outlinewidth=0, tickfont=dict(size=FONT_SIZE - 2), tickformat=".2~g")
 
 
@@ -64,12 +65,16 @@ def delta_heatmaps(
     m_values = {d.shape[0] for d in arrays.values()}
     if len(m_values) > 1:
         raise ValueError(f"Every δ^(l) must have the same number of examples; got {sorted(m_values)}.")
-    if m_values and len(example_labels) != next(iter(m_values)):
+    m = next(iter(m_values)) if m_values else None
+    if m is not None and order.size and not 0 <= order.min() <= order.max() < m:
+        raise ValueError(f"example_order must index the {m} examples; got {order.min()}…{order.max()}.")
+    if order.size and order.max() >= len(example_labels):
         raise ValueError(
-            f"example_labels needs one label per training example ({next(iter(m_values))}); got {len(example_labels)}."
+            f"example_labels needs one label per training example, indexed by k; got {len(example_labels)} labels "
+            f"for example index {order.max()}."
         )
     # Only the chosen columns travel to the browser, as float32: this chart is redrawn several times a second.
-    shown = {l: arrays[l][order].T.astype(np.float32) for l in layers if l in arrays and l not in pending}  # (s_l, n)
+    shown = {l: compact(arrays[l][order].T) for l in layers if l in arrays and l not in pending}  # (s_l, n)
     sizes = {l: arrays[l].shape[1] if l in arrays else None for l in layers}
     ranges = {l: symmetric_range(z) for l, z in shown.items()}
     shared = symmetric_range(*shown.values()) if shared_scale else None
@@ -79,7 +84,7 @@ def delta_heatmaps(
         s = sizes[l]
         base = f"δ<sup>({l})</sup> — layer {l}" + ("" if s is None else f" ({s} neuron{'' if s == 1 else 's'})")
         if l in shown:
-            base += f", max|δ| = {fmt(ranges[l])}"
+            base += f", max|δ| = {fmt(max_abs(shown[l]))}"
         titles.append(panel_title(base, pending=l not in shown, now=l == highlight))
 
     row_px = [min(MAX_ROW_PX, max(MIN_ROW_PX, PX_PER_NEURON * (sizes[l] or 0))) for l in layers]
@@ -96,6 +101,14 @@ def delta_heatmaps(
     ks = (order + 1).astype(np.int32)  # the text's 1-based k of x^(k)
     column_labels = [str(example_labels[k]) for k in order]
     runs = _groups(column_labels)
+    grouped = len(runs) == len(set(column_labels))  # every label in one block of columns
+    separators = runs[1:] if len(runs) <= MAX_GROUPS else []
+    if len(runs) <= MAX_GROUPS:
+        tick_runs = runs
+    elif grouped:  # many bins (targets rounded): thin the ticks, keep the order readable
+        tick_runs = runs[:: -(-len(runs) // MAX_GROUPS)]
+    else:  # labels interleaved: a tick per column would swamp the chart and its payload
+        tick_runs = []
     n = len(order)
     first_scaled = next((l for l in layers if l in shown), None)
     for row, l in enumerate(layers, start=1):
@@ -119,7 +132,7 @@ def delta_heatmaps(
         fig.add_trace(trace, row=row, col=1)
         if l in shown:
             # Separators between label groups; domain coordinates avoid any category/number ambiguity.
-            for start, _, _ in runs[1:]:
+            for start, _, _ in separators:
                 fig.add_shape(
                     type="line", xref=f"{xref} domain", yref=f"{yref} domain", x0=start / n, x1=start / n,
                     y0=0, y1=1, line=dict(color="#333333", width=1),
@@ -133,11 +146,13 @@ def delta_heatmaps(
     # Examples are categories named by k, in the caller's order; one tick per label group, at its centre.
     fig.update_xaxes(
         type="category", categoryorder="array", categoryarray=ks.tolist(), range=[-0.5, n - 0.5], showgrid=False,
-        tickmode="array", tickvals=[int(ks[(a + b - 1) // 2]) for a, b, _ in runs], ticktext=[g for _, _, g in runs],
+        tickmode="array", tickvals=[int(ks[(a + b - 1) // 2]) for a, b, _ in tick_runs],
+        ticktext=[g for _, _, g in tick_runs],
         ticks="",
     )
-    fig.update_xaxes(showticklabels=True, title_text="examples x<sup>(k)</sup>, grouped", row=len(layers), col=1)
-    fig.update_yaxes(autorange="reversed", showgrid=False, ticks="")
+    x_title = "examples x<sup>(k)</sup>" + (", grouped" if grouped else " (not grouped by label)")
+    fig.update_xaxes(showticklabels=True, title_text=x_title, row=len(layers), col=1)
+    fig.update_yaxes(autorange="reversed", showgrid=False, ticks="", ticklabelstandoff=8)  # clear of the "now" frame
     colour_now_titles(fig)
     base_layout(fig, total, uirevision="delta_heatmaps")
     fig.update_layout(margin=dict(t=margin_t, b=margin_b, r=80), showlegend=False)
@@ -166,7 +181,7 @@ def matrix_heatmaps(
     for l, a in arrays.items():
         if a.ndim != 2:
             raise ValueError(f"{kind}^({l}) must be a 2-D array (s_{{l+1}} × s_l); got shape {a.shape}.")
-    shown = {l: arrays[l].astype(np.float32) for l in layers if l in arrays and l not in pending}
+    shown = {l: compact(arrays[l]) for l in layers if l in arrays and l not in pending}
     ranges = {l: symmetric_range(z) for l, z in shown.items()}
     symbol = "W" if kind == "W" else "∂J/∂W"
 
@@ -176,7 +191,7 @@ def matrix_heatmaps(
         if l in arrays:
             base += f" ({arrays[l].shape[0]}×{arrays[l].shape[1]})"
         if l in shown:
-            base += f"<br>max|{symbol}| = {fmt(ranges[l])}"
+            base += f"<br>max|{symbol}| = {fmt(max_abs(shown[l]))}"
         titles.append(panel_title(base, pending=l not in shown, now=l == highlight))
 
     widths = [max(arrays[l].shape[1], 3) if l in arrays else 3 for l in layers]
@@ -210,7 +225,8 @@ def matrix_heatmaps(
             fig.update_xaxes(dtick=1 if s_l <= 12 else None, title_text=f"j (layer {l})", row=1, col=col)
             fig.update_yaxes(dtick=1 if s_next <= 12 else None, title_text=f"i (layer {l + 1})", row=1, col=col)
         else:
-            fig.add_trace(go.Heatmap(z=[], showscale=False, hoverinfo="skip", name=f"{kind}({l}) pending"), row=1, col=col)
+            empty = go.Heatmap(z=[], showscale=False, hoverinfo="skip", name=f"{kind}({l}) pending")
+            fig.add_trace(empty, row=1, col=col)
             mark_pending(fig, 1, col)
         if l == highlight:
             mark_highlight(fig, 1, col)

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import TEST_COLOUR, TRAIN_COLOUR, base_layout
+from .style import TEST_COLOUR, TRAIN_COLOUR, base_layout, compact
 
 # key -> (legend name, colour, dash), in drawing order
 SERIES = {
     "J": ("J(W,b) train", TRAIN_COLOUR, "solid"),
-    "J_data": ("data term ½‖h−y‖² mean", TRAIN_COLOUR, "dash"),
+    "J_data": ("data term (mean loss)", TRAIN_COLOUR, "dash"),
     "J_decay": ("λ/2 ΣW²", TRAIN_COLOUR, "dot"),
     "J_test": ("J test", TEST_COLOUR, "solid"),
     "J_test_data": ("data term, test", TEST_COLOUR, "dash"),
@@ -49,14 +49,16 @@ def loss_curve(
         if y.shape != x_all.shape:
             raise ValueError(f"Series {key!r} has {y.size} values for {x_all.size} epochs.")
         keep = np.isfinite(y) & (y > 0) if log_y else np.isfinite(y)
-        x, y = x_all[keep], y[keep].astype(np.float32)
+        x, y = x_all[keep], compact(y[keep])
         fig.add_trace(go.Scatter(
             x=x, y=y, mode="lines", name=name, line=dict(color=colour, dash=dash, width=2 if dash == "solid" else 1.6),
             hovertemplate="%{y:.4g}",
         ))
         if highlight_now and dash == "solid" and x.size:
+            # Only the train total is labelled: train and test usually end close together.
             fig.add_trace(go.Scatter(
-                x=x[-1:], y=y[-1:], mode="markers+text", text=["now"], textposition="top center",
+                x=x[-1:], y=y[-1:], mode="markers+text" if key == "J" else "markers", text=["now"],
+                textposition="top center",
                 marker=dict(color=colour, size=9, line=dict(color="white", width=1.5)),
                 name=f"{name}, now", showlegend=False, hoverinfo="skip", textfont=dict(color=colour),
             ))
@@ -66,11 +68,12 @@ def loss_curve(
             line=dict(color=DIVERGED_COLOUR, width=2, dash="dash"),
         )
         fig.add_annotation(
-            x=diverged_at, xref="x", y=1, yref="paper", yanchor="bottom", text="diverged", showarrow=False,
+            x=diverged_at, xref="x", y=1, yref="paper", yanchor="top", xanchor="left", xshift=4, text="diverged",
+            showarrow=False,
             font=dict(color=DIVERGED_COLOUR),
         )
     fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(title_text="J", type="log" if log_y else "linear")
+    fig.update_yaxes(title_text="J", type="log" if log_y else "linear", dtick="D2" if log_y else None)
     # The axis type is part of the revision: a zoom kept from a linear axis means nothing on a log one.
     base_layout(fig, 320, uirevision=f"loss_curve_{'log' if log_y else 'linear'}")
     fig.update_layout(

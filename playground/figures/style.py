@@ -34,8 +34,8 @@ GRID_COLOUR = "#ececec"
 FONT_SIZE = 13
 
 
-def symmetric_range(*arrays) -> float:
-    """max |x| over all finite entries of the arrays, at least 1e-12 so a colour range is never empty."""
+def max_abs(*arrays) -> float:
+    """max |x| over all finite entries of the arrays (None skipped); 0 when there are none."""
     r = 0.0
     for a in arrays:
         if a is None:
@@ -44,7 +44,31 @@ def symmetric_range(*arrays) -> float:
         finite = a[np.isfinite(a)]
         if finite.size:
             r = max(r, float(np.abs(finite).max()))
-    return max(r, 1e-12)
+    return r
+
+
+def symmetric_range(*arrays) -> float:
+    """max |x| over all finite entries of the arrays, at least 1e-12 so a colour range is never empty.
+
+    Titles quote :func:`max_abs` instead: below 1e-12 the colours saturate to white, but the number must not lie.
+    """
+    return max(max_abs(*arrays), 1e-12)
+
+
+F32 = np.finfo(np.float32)
+
+
+def compact(a) -> np.ndarray:
+    """The array as float32 when every finite value survives the cast, else as float64.
+
+    float32 halves what each redraw sends to the browser; but a diverging run reaches 1e300 and a
+    vanishing δ 1e-50, which float32 would turn into inf or 0 (with a warning), so those stay float64.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    mag = np.abs(a[np.isfinite(a) & (a != 0)])
+    if mag.size and (mag.max() > F32.max or mag.min() < F32.tiny):
+        return a
+    return a.astype(np.float32)
 
 
 def tint(colour: str, amount: float = 0.6) -> str:

@@ -12,7 +12,17 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .style import (
-    CLASS_COLOURS, DIVERGING, NEGATIVE, POSITIVE, TEST_COLOUR, TRAIN_COLOUR, ZERO, base_layout, symmetric_range, tint,
+    CLASS_COLOURS,
+    DIVERGING,
+    NEGATIVE,
+    POSITIVE,
+    TEST_COLOUR,
+    TRAIN_COLOUR,
+    ZERO,
+    base_layout,
+    compact,
+    symmetric_range,
+    tint,
 )
 
 BACKGROUND_DIVERGING = [[0.0, tint(NEGATIVE, 0.45)], [0.5, ZERO], [1.0, tint(POSITIVE, 0.45)]]
@@ -63,8 +73,8 @@ def prediction_surface(
     """
     if task not in ("classification", "regression"):
         raise ValueError(f'task must be "classification" or "regression"; got {task!r}.')
-    x1 = np.asarray(x1, dtype=np.float32).ravel()
-    x2 = np.asarray(x2, dtype=np.float32).ravel()
+    x1 = compact(x1).ravel()
+    x2 = compact(x2).ravel()
     values = np.asarray(values)
     if values.shape != (x2.size, x1.size):
         raise ValueError(f"values must have shape (len(x2), len(x1)) = {(x2.size, x1.size)}; got {values.shape}.")
@@ -83,27 +93,30 @@ def prediction_surface(
     fig = go.Figure()
     if multiclass:
         fig.add_trace(go.Heatmap(
-            x=x1, y=x2, z=values.astype(np.int8), colorscale=_discrete_scale([tint(c) for c in CLASS_COLOURS[:n_classes]]),
+            x=x1, y=x2, z=values.astype(np.int8),
+            colorscale=_discrete_scale([tint(c) for c in CLASS_COLOURS[:n_classes]]),
             zmin=-0.5, zmax=n_classes - 0.5, showscale=False, hoverinfo="skip", name="predicted class",
         ))
     elif task == "classification":
         fig.add_trace(go.Heatmap(
-            x=x1, y=x2, z=values.astype(np.float32), colorscale=BACKGROUND_DIVERGING,
-            zmin=low, zmax=1.0, zmid=(low + 1.0) / 2, colorbar=colourbar, hovertemplate=surface_hover, name="h(x)",
+            x=x1, y=x2, z=compact(values), colorscale=BACKGROUND_DIVERGING,
+            zmin=low, zmax=1.0, zmid=(low + 1.0) / 2, zsmooth="best", colorbar=colourbar,
+            hovertemplate=surface_hover, name="h(x)",
         ))
     else:
         fig.add_trace(go.Heatmap(
-            x=x1, y=x2, z=values.astype(np.float32), colorscale=BACKGROUND_DIVERGING,
-            zmin=-r, zmax=r, zmid=0.0, colorbar=colourbar, hovertemplate=surface_hover, name="h(x)",
+            x=x1, y=x2, z=compact(values), colorscale=BACKGROUND_DIVERGING,
+            zmin=-r, zmax=r, zmid=0.0, zsmooth="best", colorbar=colourbar, hovertemplate=surface_hover, name="h(x)",
         ))
 
-    parts = [("train", X_train, y_train, "white")]
+    # White outlines vanish on a regression's near-zero (white) colours, so there the train outline is grey.
+    parts = [("train", X_train, y_train, "white" if task == "classification" else "#8a8a8a")]
     if test_shown:
         parts.append(("test", X_test, y_test, TEST_OUTLINE))
     size = 7 if len(X_train) <= 500 else 5
     for part, X, y, outline in parts:
-        X = np.asarray(X, dtype=np.float32)
-        marker = dict(size=size, line=dict(color=outline, width=1 if part == "train" else 1.5))
+        X = compact(X)
+        marker = dict(size=size, line=dict(color=outline, width=0.8 if part == "train" else 1.5))
         if task == "classification":
             idx = _class_index(y, n_classes, low)
             for k, name in enumerate(classes):
@@ -114,13 +127,13 @@ def prediction_surface(
                     x=X[sel, 0], y=X[sel, 1], mode="markers", marker=dict(color=CLASS_COLOURS[k], **marker),
                     name=f"class {name}" if part == "train" else "test (dark outline)",
                     legendgroup=part if part == "test" else f"class {k}",
-                    showlegend=part == "train" or k == idx.min(),  # one legend entry stands for all test points
+                    showlegend=bool(part == "train" or k == idx.min()),  # one legend entry stands for all test points
                     hovertemplate=f"class {name} · {part}<br>x₁ = %{{x:.3f}}, x₂ = %{{y:.3f}}<extra></extra>",
                 ))
         else:
             fig.add_trace(go.Scatter(
                 x=X[:, 0], y=X[:, 1], mode="markers", name=part,
-                marker=dict(color=np.asarray(y, dtype=np.float32).ravel(), colorscale=DIVERGING, cmin=-r, cmax=r,
+                marker=dict(color=compact(y).ravel(), colorscale=DIVERGING, cmin=-r, cmax=r,
                             cmid=0.0, showscale=False, **marker),
                 hovertemplate=f"y = %{{marker.color:.3g}} · {part}<br>x₁ = %{{x:.3f}}, x₂ = %{{y:.3f}}<extra></extra>",
             ))
@@ -171,7 +184,7 @@ def predicted_vs_true(
         r2 = _r_squared(t, p)
         r2_parts.append(f"{part} {'n/a' if r2 is None else f'{r2:.3f}'}")
         fig.add_trace(go.Scatter(
-            x=t.astype(np.float32), y=p.astype(np.float32), mode="markers", name=part,
+            x=compact(t), y=compact(p), mode="markers", name=part,
             marker=dict(color=colour, size=6, opacity=0.7),
             hovertemplate=f"{part}<br>true y = %{{x:.3g}}<br>predicted h(x) = %{{y:.3g}}<extra></extra>",
         ))
@@ -186,7 +199,9 @@ def predicted_vs_true(
     return fig
 
 
-def confusion_matrix(counts: np.ndarray, classes: tuple[str, ...], *, title: str = "Confusion matrix (test)") -> go.Figure:
+def confusion_matrix(
+    counts: np.ndarray, classes: tuple[str, ...], *, title: str = "Confusion matrix (test)"
+) -> go.Figure:
     """counts[true, predicted] as an annotated grid, the diagonal being the correct predictions."""
     counts = np.asarray(counts)
     K = len(classes)

@@ -33,6 +33,10 @@ def _fmt(x: float) -> str:
     return "0" if x == 0 else f"{x:g}"
 
 
+def _next_data_seed() -> None:
+    st.session_state["data_seed"] = min(int(st.session_state.get("data_seed", 0)) + 1, C.MAX_SEED)
+
+
 def read_config(uploader) -> C.Config:
     """Draw the sidebar and return the settings it shows. ``uploader`` draws the CSV section."""
     sb = st.sidebar
@@ -51,10 +55,9 @@ def read_config(uploader) -> C.Config:
                           key="train_pct", disabled=dataset == UPLOAD)
     c1, c2 = sb.columns([3, 2], vertical_alignment="bottom")
     data_seed = c1.number_input("Data seed", 0, C.MAX_SEED, D.data_seed, key="data_seed")
-    if c2.button("Regenerate", help="Draw new data with the next seed; the network keeps training.",
-                 disabled=dataset == UPLOAD):
-        st.session_state["data_seed"] = int(data_seed) + 1
-        st.rerun()
+    # A callback runs before the widgets are drawn, the only time a widget's value may be set.
+    c2.button("Regenerate", help="Draw new data with the next seed; the network keeps training.",
+              disabled=dataset == UPLOAD, on_click=_next_data_seed)
     features = D.features
     if generated:
         features = tuple(sb.pills(

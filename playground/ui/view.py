@@ -30,9 +30,10 @@ def render_view(run: Run) -> None:
         ), key="network", height=300)
         st.markdown("**Error terms δ⁽ˡ⁾ = ∂J/∂z⁽ˡ⁾** — neurons × training examples, flowing up from the output")
         shared = st.toggle("One colour scale for all layers (shows vanishing or exploding δ)", key="delta_shared")
+        order, labels = _columns(run)
         live_chart(F.delta_heatmaps(
-            {l: tr.delta[l] for l in range(2, n_l + 1)}, example_order=_valid_order(run, tr),
-            example_labels=run.example_labels, pending=rev.pending_delta(n_l),
+            {l: tr.delta[l] for l in range(2, n_l + 1)}, example_order=order,
+            example_labels=labels, pending=rev.pending_delta(n_l),
             highlight=rev.current.l if rev.current is not None and rev.current.kind == "delta" else None,
             shared_scale=shared,
         ), key="deltas", height=_delta_height(run))
@@ -58,10 +59,14 @@ def render_view(run: Run) -> None:
     render_equations(run)
 
 
-def _valid_order(run: Run, tr) -> np.ndarray:
-    """Heatmap columns: the run's fixed subset of the training set (a phase walk over a
-    mini-batch shows that batch's first rows instead)."""
-    return run.example_order if tr.m == len(run.data.y_train) else np.arange(min(tr.m, 96))
+def _columns(run: Run) -> tuple[np.ndarray, list[str]]:
+    """Heatmap columns (rows of the shown trace) and a label per trace row. On the whole training
+    set: the run's fixed, class-ordered subset; during a mini-batch phase walk: the batch's rows."""
+    rows = run.trace_rows
+    if len(rows) == len(run.data.y_train):
+        return run.example_order, run.example_labels
+    labels = [run.example_labels[r] for r in rows]
+    return np.argsort(labels, kind="stable")[:96], labels
 
 
 def _delta_height(run: Run) -> int:

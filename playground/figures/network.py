@@ -1,0 +1,178 @@
+"""The network as a diagram: neurons in columns, one per layer, and an edge per weight W^(l)_ij.
+
+Edge colour is the sign of W^(l)_ij (blue negative, orange positive) and width grows with |W^(l)_ij|.
+A network can have thousands of weights and this chart is redrawn while training, so edges are
+grouped into a few traces (sign × width bucket) of None-separated segments instead of one trace per
+edge, and hover comes from invisible points on the edges, one trace per layer.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .style import (
+    FONT_SIZE,
+    HIGHLIGHT,
+    NEGATIVE,
+    NOW_MARK,
+    POSITIVE,
+    TEXT_COLOUR,
+    base_layout,
+    compact,
+    symmetric_range,
+)
+
+N_BUCKETS = 6
+MIN_WIDTH, MAX_WIDTH = 0.5, 6.0
+
+
+def bucket_width(bucket: int) -> float:
+    """Line width of a |W| bucket: MIN_WIDTH for the smallest weights up to MAX_WIDTH for the largest."""
+    return MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * bucket / (N_BUCKETS - 1)
+
+
+def _positions(s: int) -> np.ndarray:
+    """Vertical positions of a layer's s neurons, neuron 1 on top, centred on 0."""
+    return (s - 1) / 2.0 - np.arange(s, dtype=np.float64)
+
+
+def _layer_labels(n_l: int, activations: Sequence[str] | None) -> list[str]:
+    """'layer l' with x for the input, f for l ≥ 2 and h(x) for the output."""
+    if activations is not None and len(activations) not in (n_l - 1, n_l):
+        raise ValueError(f"activations needs one name per layer 2…{n_l} ({n_l - 1}); got {len(activations)}.")
+    offset = 0 if activations is None or len(activations) == n_l else 1  # with n_l names, the first is the input's
+    labels = []
+    for l in range(1, n_l + 1):
+        parts = [f"layer {l}", "x" if l == 1 else (str(activations[l - 1 - offset]) if activations is not None else "")]
+        text = "<br>".join(p for p in parts if p)
+        labels.append(text + (" → h(x)" if l == n_l else ""))
+    return labels
+
+
+def network_diagram(
+    sizes: list[int],
+    W: list[np.ndarray],
+    *,
+    dW: list[np.ndarray] | None = None,
+    activations: list[str] | None = None,
+    highlight: int | None = None,
+    pending_dW: bool = False,
+    max_edges_per_layer: int = 400,
+) -> go.Figure:
+    """Neurons and weights of a network with layer sizes [s_1, …, s_{n_l}].
+
+    W[l-1] is W^(l), shape (s_{l+1}, s_l) (and dW[l-1] is ∂J/∂W^(l)); Python's list index is l − 1.
+    highlight rings the neurons of that layer. Layers with more than max_edges_per_layer weights
+    show only the largest |W^(l)_ij|, and a subtitle says so.
+    """
+    sizes = [int(s) for s in sizes]
+    n_l = len(sizes)
+    if n_l < 2 or len(W) != n_l - 1:
+        raise ValueError(f"{n_l} layer sizes need {n_l - 1} weight matrices; got {len(W)}.")
+    Ws = [np.asarray(w, dtype=np.float64) for w in W]
+    for l, w in enumerate(Ws, start=1):
+        if w.shape != (sizes[l], sizes[l - 1]):
+            raise ValueError(f"W^({l}) must have shape {(sizes[l], sizes[l - 1])}; got {w.shape}.")
+    show_dW = dW is not None and not pending_dW
+    dWs = [np.asarray(g, dtype=np.float64) for g in dW] if show_dW else None
+    ys = [_positions(s) for s in sizes]
+
+    # Choose the edges to draw: (l, i, j, W) with 1-based i, j; keep the largest |W| in crowded layers.
+    kept, notes = [], []
+    for l, w in enumerate(Ws, start=1):
+        flat = np.abs(w).ravel()
+        idx = np.arange(flat.size)
+        if flat.size > max_edges_per_layer:
+            idx = np.argpartition(flat, flat.size - max_edges_per_layer)[flat.size - max_edges_per_layer:]
+            notes.append(f"layer {l}: {max_edges_per_layer} of {flat.size} weights shown (largest |W<sup>({l})</sup>|)")
+        i, j = np.unravel_index(idx, w.shape)
+        kept.append((l, i, j))
+    scale = symmetric_range(*[Ws[l - 1][i, j] for l, i, j in kept])  # widths are relative to this figure's largest
+
+    fig = go.Figure()
+    # Edge traces: one per (sign, width bucket), thin ones first so thick ones are drawn on top.
+    segments: dict[tuple[bool, int], tuple[list, list]] = {}
+    for l, i, j in kept:
+        w = Ws[l - 1][i, j]
+        buckets = np.minimum((np.abs(w) / scale * N_BUCKETS).astype(int), N_BUCKETS - 1)
+        for positive in (False, True):
+            for b in range(N_BUCKETS):
+                sel = ((w >= 0) == positive) & (buckets == b)
+                if not sel.any():
+                    continue
+                k = int(sel.sum())
+                xs = np.empty(3 * k, dtype=object)  # x0, x1, None per segment
+                yv = np.empty(3 * k, dtype=object)
+                xs[0::3], xs[1::3], xs[2::3] = l, l + 1, None
+                yv[0::3], yv[1::3], yv[2::3] = np.round(ys[l - 1][j[sel]], 3), np.round(ys[l][i[sel]], 3), None
+                seg = segments.setdefault((positive, b), ([], []))
+                seg[0].extend(xs.tolist())
+                seg[1].extend(yv.tolist())
+    n_edges = sum(i.size for _, i, _ in kept)
+    opacity = 0.85 if n_edges <= 100 else 0.55  # dense layers stay readable where edges cross
+    for b in range(N_BUCKETS):
+        for positive in (False, True):
+            if (positive, b) not in segments:
+                continue
+            xs, yv = segments[(positive, b)]
+            fig.add_trace(go.Scatter(
+                x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
+                name=f"W {'≥' if positive else '<'} 0, |W| bucket {b + 1}/{N_BUCKETS}",
+                line=dict(color=POSITIVE if positive else NEGATIVE, width=bucket_width(b)), opacity=opacity,
+            ))
+
+    # Hover points: along each edge at a fraction that depends on the target neuron i, so no two
+    # edges of a layer share a hover point (midpoints of crossing edges often coincide).
+    for l, i, j in kept:
+        s_next = sizes[l]
+        t = 0.3 + 0.4 * (i / max(s_next - 1, 1))
+        y0, y1 = ys[l - 1][j], ys[l][i]
+        grad = dWs[l - 1][i, j] if dWs is not None else np.full(i.shape, np.nan)
+        custom = compact(np.column_stack([i + 1, j + 1, Ws[l - 1][i, j], grad]))
+        grad_text = "%{customdata[3]:.4g}" if dWs is not None else "pending"
+        fig.add_trace(go.Scatter(
+            x=(l + t).astype(np.float32), y=(y0 + t * (y1 - y0)).astype(np.float32), mode="markers",
+            marker=dict(size=8, opacity=0), customdata=custom, showlegend=False, name=f"W({l}) hover",
+            hovertemplate=(
+                f"W<sup>({l})</sup><sub>%{{customdata[0]}},%{{customdata[1]}}</sub> = %{{customdata[2]:.4g}}<br>"
+                f"∂J/∂W<sup>({l})</sup><sub>%{{customdata[0]}},%{{customdata[1]}}</sub> = {grad_text}<extra></extra>"
+            ),
+        ))
+
+    # Neurons, one trace per layer; the highlighted layer gets a thick coloured ring.
+    s_max = max(sizes)
+    node_size = float(np.clip(360 / s_max, 7, 22))
+    labels = _layer_labels(n_l, activations)
+    for l, s in enumerate(sizes, start=1):
+        now = l == highlight
+        name = "x" if l == 1 else "a"
+        fig.add_trace(go.Scatter(
+            x=np.full(s, l, dtype=np.int32), y=ys[l - 1].astype(np.float32), mode="markers", showlegend=False,
+            customdata=np.arange(1, s + 1, dtype=np.int32), name=f"layer {l}",
+            marker=dict(
+                size=node_size + (4 if now else 0), color="white",
+                line=dict(color=HIGHLIGHT if now else TEXT_COLOUR, width=4 if now else 1.5),
+            ),
+            hovertemplate=f"{name}<sub>%{{customdata}}</sub>" + ("" if l == 1 else f"<sup>({l})</sup>")
+            + f": neuron %{{customdata}} of layer {l}<extra></extra>",
+        ))
+        fig.add_annotation(
+            x=l, y=1, yref="paper", yanchor="bottom", showarrow=False,
+            text=labels[l - 1] + (f" <b>{NOW_MARK}</b>" if now else ""),
+            font=dict(color=HIGHLIGHT if now else TEXT_COLOUR, size=FONT_SIZE),
+        )
+    if notes:
+        fig.add_annotation(
+            xref="paper", yref="paper", x=0, y=0, yanchor="top", xanchor="left", showarrow=False,
+            text="; ".join(notes), font=dict(size=FONT_SIZE - 1, color="#666666"),
+        )
+
+    half = (s_max - 1) / 2.0
+    fig.update_xaxes(visible=False, range=[0.6, n_l + 0.4])
+    fig.update_yaxes(visible=False, range=[-half - 0.7, half + 0.7])
+    height = int(np.clip(26 * s_max + 120, 300, 900))
+    base_layout(fig, height, uirevision="network_diagram")
+    fig.update_layout(hovermode="closest", margin=dict(l=20, r=20, t=50, b=40 if notes else 20))
+    return fig
