@@ -324,7 +324,7 @@ def test_loss_curve_drops_non_finite_and_marks_divergence():
 def test_loss_curve_highlight_now_marks_the_latest_point():
     ep = np.arange(1, 4)
     fig = loss_curve(ep, {"J": np.array([3.0, 2.0, 1.0]), "J_data": np.ones(3)}, highlight_now=True)
-    now = [t for t in fig.data if t.mode and "markers" in t.mode]
+    now = [t for t in fig.data if t.name.endswith(", now")]
     assert len(now) == 1 and list(now[0].x) == [3] and list(now[0].y) == [1.0]
 
 

@@ -118,7 +118,8 @@ def delta_heatmaps(
             r = shared if shared_scale else ranges[l]
             colourbar = (
                 dict(y=0.5, len=1.0, title=dict(text="δ"), **COLOURBAR_STYLE) if shared_scale
-                else dict(y=(domain[0] + domain[1]) / 2, yanchor="middle", len=domain[1] - domain[0], **COLOURBAR_STYLE)
+                else dict(y=(domain[0] + domain[1]) / 2, yanchor="middle", len=domain[1] - domain[0],
+                          tickvals=[-r, 0.0, r], ticktext=[fmt(-r), "0", fmt(r)], **COLOURBAR_STYLE)
             )
             trace = go.Heatmap(
                 z=shown[l], x=ks, y=np.arange(1, sizes[l] + 1, dtype=np.int32),

@@ -70,7 +70,7 @@ def _columns(run: Run) -> tuple[np.ndarray, list[str]]:
 
 
 def _delta_height(run: Run) -> int:
-    return int(min(620, 120 + sum(max(40, 14 * s) for s in run.net.sizes[1:])))
+    return int(min(760, 130 + sum(max(90, 24 * s) for s in run.net.sizes[1:])))
 
 
 def status(run: Run) -> None:
