@@ -47,7 +47,7 @@ class Config:
     hidden: tuple[int, ...] = (4, 2)  # s_2 … s_{n_l − 1}
     activation: str = "tanh"  # f for every hidden layer …
     layer_activations: tuple[str, ...] = ()  # … unless one per hidden layer is given
-    output_activation: str = AUTO  # auto: eq. (4)'s f for classification, linear for regression
+    output_activation: str = AUTO  # auto: eq. (4)'s f if sigmoid/tanh, else tanh; linear for regression
     loss: str = AUTO  # auto: cross-entropy for more than two classes, else squared error (eq. 5)
     init: str = "xavier"
     seed: int = 0  # initial weights

@@ -14,6 +14,7 @@ import numpy as np
 
 from .config import AUTO, Config
 from .data import Dataset, targets
+from .diagnostics import DiagnosticsHistory, layer_stats, predicted_delta_J
 from .history import History
 from .network import DivergenceError, Network, Trace
 from .phases import Phase, Revealed, phases, revealed
@@ -24,14 +25,26 @@ HEATMAP_EXAMPLES = 96  # examples shown as columns of the δ heatmaps
 
 
 def resolve_head(cfg: Config, data: Dataset) -> tuple[str, str | None]:
-    """The (loss, output activation) a config means for this dataset; see Config.loss."""
+    """The (loss, output activation) a config means for this dataset; see Config.loss.
+
+    "auto" follows eq. (4) — the hidden f at the output — where that f can express classes
+    (sigmoid, tanh). An unbounded hidden f (ReLU and kin) would make the output unit unbounded
+    or, for ReLU, dead for every example, so auto then uses tanh as TensorFlow Playground does.
+    Regression gets a linear output so targets of any size are reachable.
+    """
     k = data.n_classes
     loss = cfg.loss if cfg.loss != AUTO else ("cross_entropy" if k > 2 else "squared")
     if loss == "cross_entropy":
         return loss, None  # the loss fixes the output: sigmoid or softmax
     if cfg.output_activation != AUTO:
         return loss, cfg.output_activation
-    return loss, ("linear" if data.task == "regression" else None)  # None: eq. (4), the hidden f
+    if data.task == "regression":
+        return loss, "linear"
+    hidden = cfg.hidden_activations()
+    last = hidden[-1] if hidden else cfg.activation
+    if last in ("sigmoid", "tanh"):
+        return loss, last  # eq. (4): the same f at the output
+    return loss, "tanh"
 
 
 class Run:
@@ -59,6 +72,7 @@ class Run:
         self.epoch = 0
         self.updates = 0
         self.history = History()
+        self.diagnostics = DiagnosticsHistory()  # per-layer ‖δ‖, ‖∂J/∂W‖, … and ΔJ, per epoch
         self.notice: str | None = None
         self.diverged_at: int | None = None
         self.phase: int | None = None
@@ -201,16 +215,21 @@ class Run:
             return False
         self.notice = None
         self.updates += 1
-        self._batches.pop(0)
+        full_batch = isinstance(self._batches.pop(0), slice)
         if not self._batches:
             self.epoch += 1
-            self._record()
+            # ΔJ predicted to first order vs measured; exact only when the step used the whole set
+            dJ = (predicted_delta_J(tr, self.cfg.alpha), self.current_trace().J - tr.J) if full_batch else (
+                np.nan, np.nan)
+            self._record(*dJ)
         if not keep_phase:
             self.phase, self.phase_trace = None, None
         return True
 
-    def _record(self) -> None:
+    def _record(self, dJ_predicted: float = np.nan, dJ_measured: float = np.nan) -> None:
         tr = self.current_trace()
+        self.diagnostics.record(self.epoch, layer_stats(self.net, tr, self.cfg.alpha),
+                                dJ_predicted=dJ_predicted, dJ_measured=dJ_measured)
         self.history.record({
             "epoch": self.epoch, "J": tr.J, "J_data": tr.J_data, "J_decay": tr.J_decay,
             "J_test": self.net.cost(self.data.X_test, self.Y_test, self.cfg.lam) if len(self.Y_test) else np.nan,

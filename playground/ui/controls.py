@@ -90,7 +90,7 @@ def read_config(uploader) -> C.Config:
                         format_func=lambda n: "Auto (by task)" if n == C.AUTO else LOSSES[n].label)
     output = sb.selectbox("Output activation", [C.AUTO, *act_names], key="output_activation",
                           disabled=loss == "cross_entropy",
-                          format_func=lambda n: "Auto (eq. 4: same f; linear for regression)"
+                          format_func=lambda n: "Auto (eq. 4's f if bounded; linear for regression)"
                           if n == C.AUTO else label(n).label,
                           help="Cross-entropy fixes the output: sigmoid for one unit, softmax for several.")
 

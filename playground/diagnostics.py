@@ -1,0 +1,390 @@
+"""The instruments: numbers that say whether backprop is healthy, computed from a Trace.
+
+Everything here reads what one forward and backward pass already produced (:class:`Trace`) — no
+second pass — and returns plain numbers for the figures in ``playground.figures.diagnostics``:
+
+- per weight layer W^(l): the size of the error terms feeding it, of its gradient, of the weights,
+  and of one update relative to the weights; the share of saturated or dead units it feeds;
+- a one-line :func:`hint` when those numbers say the gradients vanish or explode;
+- the first-order prediction of how much one update lowers J, to set against the measured change;
+- one weight's gradient taken apart into its per-example terms, eqs. (9), (11)-(13);
+- two runs trained side by side on the same data, and a gradient check of a run.
+
+Layers are the text's: ``stats[l]`` describes W^(l), which maps layer l to layer l+1, so its error
+term is δ^(l+1) and its units are those of layer l+1. Array indices i, j are NumPy's (from 0);
+labels shown to the learner count from 1, as the text does.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+from .activations import Activation
+from .config import Config, replace, validate
+from .gradcheck import GradCheck, gradient_check
+from .network import Network, Trace
+
+if TYPE_CHECKING:  # Run records these diagnostics, so importing it here at run time would be circular
+    from .run import Run
+
+SATURATION = 0.01  # a unit is saturated where f′(z) < 1% of f′'s peak
+VANISH_RATIO = 1e-3  # ‖∂J/∂W^(1)‖ below this × ‖∂J/∂W^(n_l−1)‖: the input side barely learns
+EXPLODE_RATIO = 1e2  # ‖∂J/∂W^(1)‖ above this × ‖∂J/∂W^(n_l−1)‖: gradients grow towards the input
+MIN_UPDATE_RATIO = 1e-5  # α‖∂J/∂W‖/‖W‖ below this: W^(l) does not move
+MAX_UPDATE_RATIO = 1.0  # above this, one update changes W^(l) by more than its own size
+CHECK_EXAMPLES = 200  # the gradient check uses at most this many training examples
+MAX_ROWS = 1000  # DiagnosticsHistory's bound, as playground.history's
+
+
+# ------------------------------------------------------------------ per-layer statistics
+@dataclass(frozen=True)
+class LayerStats:
+    """Health of W^(l). NaN marks a number that does not apply (see :func:`layer_stats`)."""
+
+    delta_norm: float  # ‖δ^(l+1)‖_F / √m: the root-mean-square over examples of ‖δ^(l+1,k)‖
+    grad_norm: float  # ‖∂J/∂W^(l)‖_F, eq. (9), weight-decay term included
+    weight_norm: float  # ‖W^(l)‖_F
+    update_ratio: float  # α‖∂J/∂W^(l)‖ / ‖W^(l)‖: the relative size of one update, eq. (7)
+    saturated: float  # share of (example, unit) pairs of layer l+1 with f′(z) < 1% of its peak
+    dead: float  # share of units of layer l+1 with z ≤ 0 for every example
+
+
+STATS = tuple(f.name for f in fields(LayerStats))
+
+
+def layer_stats(net: Network, trace: Trace, alpha: float) -> dict[int, LayerStats]:
+    """:class:`LayerStats` for every weight layer l = 1 … n_l−1 of ``trace``.
+
+    delta_norm divides the Frobenius norm over the batch by √m, so it measures a typical example's
+    δ and does not grow with the batch size. update_ratio is NaN when ‖W^(l)‖ = 0.
+    saturated applies to hidden layers with a saturating f (sigmoid, tanh): there a unit is
+    saturated for an example where f′(z) < 1% of f′'s peak — |z| > 5.99 for sigmoid
+    (a < 0.0025 or a > 0.9975), |z| > 2.99 for tanh (|a| > 0.995). The output layer is left out:
+    a saturated output unit is usually a confident, correct prediction, and with cross-entropy its
+    f′ cancels from δ^(n_l) anyway. dead applies to every layer whose f dies (ReLU), the output
+    included: a dead output unit passes no δ back at all.
+    """
+    stats = {}
+    n_l = trace.n_l
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for l in range(1, n_l):
+            f: Activation = net.f[l + 1]
+            z, a, delta = trace.z[l + 1], trace.a[l + 1], trace.delta[l + 1]  # (m, s_{l+1})
+            grad_norm = float(np.linalg.norm(trace.dW[l]))
+            weight_norm = float(np.linalg.norm(trace.W[l - 1]))
+            saturated = dead = math.nan
+            if f.saturates and l + 1 < n_l:
+                saturated = float((f.f_prime(z, a) < SATURATION * _peak_slope(f)).mean())
+            if f.dies:
+                dead = float((z <= 0).all(axis=0).mean())
+            stats[l] = LayerStats(
+                delta_norm=float(np.linalg.norm(delta)) / math.sqrt(trace.m),
+                grad_norm=grad_norm,
+                weight_norm=weight_norm,
+                update_ratio=alpha * grad_norm / weight_norm if weight_norm > 0 else math.nan,
+                saturated=saturated,
+                dead=dead,
+            )
+    return stats
+
+
+def _peak_slope(f: Activation) -> float:
+    """max f′, at z = 0 for the saturating activations (sigmoid 0.25, tanh 1)."""
+    z = np.zeros(1)
+    return float(f.f_prime(z, f.f(z))[0])
+
+
+# -------------------------------------------------------------------------------- the hint
+_SUP = str.maketrans("0123456789+-()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾")
+
+
+def sup(l: int) -> str:
+    """The layer index as the text writes it, superscript in parentheses: 3 → ⁽³⁾."""
+    return f"({l})".translate(_SUP)
+
+
+def hint(stats: Mapping[int, LayerStats], activations: Sequence[Activation | str]) -> str | None:
+    """One line naming a vanishing or exploding gradient, with the numbers that show it; None if healthy.
+
+    activations: the hidden layers' f, names or :class:`Activation` objects (see
+    :func:`hidden_activations`); they only pick the likely cause. Exploding is checked first.
+    """
+    L = sorted(stats)
+    if not L:
+        return None
+    first, last = L[0], L[-1]
+    g1, gL = stats[first].grad_norm, stats[last].grad_norm
+    ratio = g1 / gL if gL > 0 and np.isfinite(g1) and np.isfinite(gL) else math.nan
+    updates = {l: stats[l].update_ratio for l in L if np.isfinite(stats[l].update_ratio)}
+    grads = f"‖∂J/∂W{sup(first)}‖ = {g1:.2g} is {ratio:.2g}× ‖∂J/∂W{sup(last)}‖ = {gL:.2g}"
+
+    if updates and max(updates.values()) > MAX_UPDATE_RATIO:
+        l = max(updates, key=updates.get)
+        return (
+            f"Exploding updates: α‖∂J/∂W{sup(l)}‖/‖W{sup(l)}‖ = {updates[l]:.2g} > {MAX_UPDATE_RATIO:g} — one "
+            f"step changes W{sup(l)} by more than its own size; lower α."
+        )
+    if len(L) > 1 and ratio > EXPLODE_RATIO:
+        return (
+            f"Exploding gradients: {grads} — large weights multiply δ at every layer back, eq. (18); "
+            "lower α, or use Xavier init or weight decay λ > 0."
+        )
+    if len(L) > 1 and ratio < VANISH_RATIO:
+        return f"Vanishing gradients: {grads} — {_vanishing_cause(stats, activations)}."
+    if updates and min(updates.values()) < MIN_UPDATE_RATIO:
+        l = min(updates, key=updates.get)
+        return (
+            f"Vanishing updates: α‖∂J/∂W{sup(l)}‖/‖W{sup(l)}‖ = {updates[l]:.2g} < {MIN_UPDATE_RATIO:g} — "
+            f"W{sup(l)} barely moves; {_vanishing_cause(stats, activations, updates_only=True)}."
+        )
+    return None
+
+
+def _vanishing_cause(
+    stats: Mapping[int, LayerStats], activations: Sequence[Activation | str], updates_only: bool = False
+) -> str:
+    """The likely cause and its remedy, read from the statistics first and the activations second.
+
+    updates_only: the gradients keep their size from layer to layer, only the updates are tiny; then,
+    short of saturated or dead units, α is small or training has converged.
+    """
+    for l, s in stats.items():
+        if s.saturated > 0.5:
+            return (
+                f"{s.saturated:.0%} of layer {l + 1}'s units are saturated (f′ ≈ 0); "
+                "try tanh/ReLU or He/Xavier init"
+            )
+        if s.dead > 0.5:
+            return (
+                f"{s.dead:.0%} of layer {l + 1}'s ReLU units are dead (z ≤ 0 for every example); "
+                "try leaky ReLU, a smaller α or another seed"
+            )
+    if updates_only:
+        return "raise α, unless J has already converged"
+    if "sigmoid" in _names(activations):
+        return "sigmoid's f′ ≤ 0.25 shrinks δ at every layer back, eq. (18); try tanh/ReLU or He/Xavier init"
+    return "small weights shrink δ at every layer back, eq. (18); try He/Xavier init"
+
+
+def _names(activations: Sequence[Activation | str]) -> list[str]:
+    return [getattr(f, "name", f) for f in activations]
+
+
+# --------------------------------------------------------------------------------- history
+class DiagnosticsColumns(NamedTuple):
+    epochs: np.ndarray  # (n,)
+    series: dict[str, dict[int, np.ndarray]]  # stat -> l -> (n,)
+    dJ_predicted: np.ndarray  # (n,), NaN where not recorded
+    dJ_measured: np.ndarray
+
+
+class DiagnosticsHistory:
+    """Per-layer statistics over the epochs, bounded like :class:`playground.history.History`.
+
+    When more than ``max_rows`` rows are kept, every other row is dropped and from then on only
+    every ``stride``-th epoch is recorded; the latest row is always shown.
+    """
+
+    def __init__(self, max_rows: int = MAX_ROWS):
+        self.max_rows = max_rows
+        self.stride = 1
+        self.layers: tuple[int, ...] | None = None
+        self.rows: list[np.ndarray] = []  # epoch, ΔJ predicted, ΔJ measured, then STATS layer by layer
+        self._latest: np.ndarray | None = None
+
+    def record(
+        self, epoch: int, stats: Mapping[int, LayerStats], *, dJ_predicted: float = math.nan,
+        dJ_measured: float = math.nan,
+    ) -> None:
+        layers = tuple(sorted(stats))
+        if self.layers is None:
+            self.layers = layers
+        elif layers != self.layers:
+            raise ValueError(f"These statistics are for layers {layers}; this history holds {self.layers}.")
+        row = np.array(
+            [epoch, dJ_predicted, dJ_measured] + [getattr(stats[l], s) for l in layers for s in STATS],
+            dtype=np.float64,
+        )
+        self._latest = row
+        if int(epoch) % self.stride:
+            return
+        self.rows.append(row)
+        if len(self.rows) > self.max_rows:
+            self.rows = self.rows[::2]
+            self.stride *= 2
+
+    def columns(self) -> DiagnosticsColumns:
+        layers = self.layers or ()
+        rows = self.rows
+        if self._latest is not None and (not rows or rows[-1][0] != self._latest[0]):
+            rows = [*rows, self._latest]
+        arr = np.array(rows, dtype=np.float64).reshape(-1, 3 + len(layers) * len(STATS))
+        series = {
+            s: {l: arr[:, 3 + a * len(STATS) + b] for a, l in enumerate(layers)} for b, s in enumerate(STATS)
+        }
+        return DiagnosticsColumns(arr[:, 0], series, arr[:, 1], arr[:, 2])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+# ------------------------------------------------------------------- predicted change of J
+def predicted_delta_J(trace: Trace, alpha: float) -> float:
+    """ΔJ ≈ −α‖∇J‖², the first-order change of J under the update of eqs. (7)-(8).
+
+    ‖∇J‖² sums the squares of every ∂J/∂W^(l) (weight decay included, eq. 9) and ∂J/∂b^(l) (eq. 10).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        sq = sum(float(np.vdot(trace.dW[l], trace.dW[l]) + np.vdot(trace.db[l], trace.db[l])) for l in trace.dW)
+    return -alpha * sq
+
+
+def delta_J_ratio(predicted: float, measured: float) -> float:
+    """measured / predicted: ≈ 1 while α is small enough for the first-order picture; NaN if undefined."""
+    if not (np.isfinite(predicted) and np.isfinite(measured)) or predicted == 0:
+        return math.nan
+    return measured / predicted
+
+
+class DeltaJ(NamedTuple):
+    predicted: float
+    measured: float  # NaN when the update was refused
+    ok: bool
+
+
+def measured_step(run: Run) -> DeltaJ:
+    """One ``run.step()`` with the predicted and the measured change of J on the training set.
+
+    Exact for full-batch descent (the text's): the prediction uses the gradient the step applies.
+    With mini-batches the step follows one batch's gradient, whose mean is the full gradient, so the
+    prediction is what the step achieves on average and single steps scatter around it (and each
+    step then costs one extra pass over the training set). With a phase walk under way the step
+    completes that walk's update, which this cannot predict: both numbers are then NaN.
+    """
+    if run.phase is not None:
+        return DeltaJ(math.nan, math.nan, run.step())
+    before = run.current_trace()
+    predicted = predicted_delta_J(before, run.cfg.alpha)
+    ok = run.step()
+    measured = run.current_trace().J - before.J if ok else math.nan
+    return DeltaJ(predicted, measured, ok)
+
+
+# ------------------------------------------------------------------ one weight, taken apart
+@dataclass(frozen=True)
+class EdgeDrill:
+    """∂J/∂W^(l)_ij of eq. (9) as its parts: (1/m) Σ_k δ_i^(l+1,k) a_j^(l,k) + λ W^(l)_ij.
+
+    Each per-example term is eq. (11) with (13) corrected: ∂J/∂z_i^(l+1) · ∂z_i^(l+1)/∂W_ij^(l)
+    = δ_i^(l+1) · a_j^(l).
+    """
+
+    l: int
+    i: int  # row of W^(l): neuron i+1 of layer l+1 in the text's counting
+    j: int  # column of W^(l): neuron j+1 of layer l
+    contributions: np.ndarray  # (m,): δ_i^(l+1,k) · a_j^(l,k)
+    delta: np.ndarray  # (m,): δ_i^(l+1,k)
+    a: np.ndarray  # (m,): a_j^(l,k)
+    mean: float  # the bracket of eq. (9)
+    decay_term: float  # λ W^(l)_ij
+    total: float  # mean + λW_ij = ∂J/∂W^(l)_ij
+
+    @property
+    def label(self) -> str:
+        return weight_label(self.l, self.i, self.j)
+
+    def update(self, alpha: float) -> float:
+        """The change eq. (7) makes to W^(l)_ij: −α ∂J/∂W^(l)_ij."""
+        return -alpha * self.total
+
+
+def edge_contributions(trace: Trace, l: int, i: int, j: int) -> EdgeDrill:
+    """∂J/∂W^(l)_ij of ``trace`` taken apart; i, j index W^(l) = trace.W[l − 1] from 0."""
+    if not 1 <= l < trace.n_l:
+        raise ValueError(f"W^(l) exists for l = 1 … {trace.n_l - 1}; got l = {l}.")
+    W = trace.W[l - 1]
+    if not (0 <= i < W.shape[0] and 0 <= j < W.shape[1]):
+        raise ValueError(f"W^({l}) has shape {W.shape}; entry ({i}, {j}) is outside it.")
+    delta, a = trace.delta[l + 1][:, i], trace.a[l][:, j]  # (m,) each
+    with np.errstate(over="ignore", invalid="ignore"):
+        contributions = delta * a
+        mean = float(contributions.mean())
+        decay = float(trace.lam * W[i, j])
+    return EdgeDrill(l, i, j, contributions, delta.copy(), a.copy(), mean, decay, mean + decay)
+
+
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def weight_label(l: int, i: int, j: int | None = None) -> str:
+    """W⁽ˡ⁾ᵢⱼ (or b⁽ˡ⁾ᵢ when j is None) from 0-based array indices, counted from 1 as the text does."""
+    if j is None:
+        return f"b{sup(l)}{str(i + 1).translate(_SUB)}"
+    sep = "," if i + 1 >= 10 or j + 1 >= 10 else ""
+    return f"W{sup(l)}{str(i + 1).translate(_SUB)}{sep}{str(j + 1).translate(_SUB)}"
+
+
+# ------------------------------------------------------------------------- comparing runs
+DATA_FIELDS = ("dataset", "noise", "n_points", "train_fraction", "data_seed", "features")
+
+
+def clone_with(run: Run, **changes) -> Run:
+    """A fresh run (epoch 0) of ``run``'s config with ``changes``, on the very same data object.
+
+    A Run is a deterministic function of its config and data: the weights come from cfg.seed and
+    the mini-batch order from the same seed. So ``clone_with(clone_with(run, lam=x), lam=run.cfg.lam)``
+    trains bit-identically to a fresh copy of ``run``, and any difference between two clones is the
+    changed setting's doing. Data settings cannot change: both runs must see the same examples.
+    """
+    data_changes = sorted(set(changes) & set(DATA_FIELDS))
+    if data_changes:
+        raise ValueError(f"Compared runs share one dataset; {', '.join(data_changes)} cannot differ.")
+    cfg: Config = validate(replace(run.cfg, **changes))
+    return type(run)(cfg, run.data, run.plot_data, run._grid_inputs)
+
+
+def lockstep(run_a: Run, run_b: Run, n_updates: int) -> tuple[int, int]:
+    """Step both runs n_updates times, alternately; returns the updates each one made.
+
+    A run whose update is refused (it diverged) stops for the rest of this call; the other goes on.
+    Each run evolves exactly as it would alone: they share no state.
+    """
+    done = [0, 0]
+    going = [True, True]
+    for _ in range(n_updates):
+        for k, run in enumerate((run_a, run_b)):
+            if going[k]:
+                going[k] = run.step()
+                done[k] += going[k]
+        if not any(going):
+            break
+    return done[0], done[1]
+
+
+# ------------------------------------------------------------------------ gradient check
+def check_run(
+    run: Run, max_per_layer: int | None = 200, progress: Callable[[float], None] | None = None,
+    max_examples: int = CHECK_EXAMPLES,
+) -> GradCheck:
+    """Gradient check of ``run.net`` at its current weights, with the run's λ.
+
+    On the training set, or on a seeded subset of ``max_examples`` of it so that the 2 forward passes
+    per parameter stay quick; at most ``max_per_layer`` parameters per layer (a seeded sample).
+    The weights are left exactly as they were.
+    """
+    X, Y = run.data.X_train, run.Y_train
+    if X.shape[0] > max_examples:
+        pick = np.sort(np.random.default_rng(0).choice(X.shape[0], size=max_examples, replace=False))
+        X, Y = X[pick], Y[pick]
+    return gradient_check(
+        run.net, X, Y, run.cfg.lam, max_per_layer=max_per_layer, rng=np.random.default_rng(0), progress=progress
+    )
+
+
+def hidden_activations(net: Network) -> Sequence[Activation]:
+    """The f of layers 2 … n_l−1, in order: what :func:`hint` wants as ``activations``."""
+    return [net.f[l] for l in range(2, net.n_l)]
