@@ -26,8 +26,9 @@ MAX_SPEED = 50  # updates per drawn frame
 MIN_POINTS, MAX_POINTS = 50, 2000
 MAX_SEED = 2**31 - 1
 
-ALPHA_PRESETS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-LAM_PRESETS = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+# α and λ on a log grid: TensorFlow Playground's familiar presets plus the 3-steps between them.
+ALPHA_GRID = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+LAM_GRID = (0.0, *ALPHA_GRID)
 FEATURE_NAMES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2")
 AUTO = "auto"
 

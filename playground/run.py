@@ -135,6 +135,13 @@ class Run:
                 self.phase, self.phase_trace = None, None
         self.cfg = cfg
 
+    def set_weights(self, W: list[np.ndarray], b: list[np.ndarray]) -> None:
+        """Adopt imported weights (already checked against the network's shapes) and go on from them."""
+        self.net.W, self.net.b = [w.copy() for w in W], [v.copy() for v in b]
+        self._trace, self._batches = None, []
+        self.phase, self.phase_trace = None, None
+        self.notice, self.diverged_at = None, None
+
     # ---------------------------------------------------------------- actions
     def step(self) -> bool:
         """One update: one batch. If a phase walk is under way, completes its update. False if refused."""

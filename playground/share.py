@@ -30,8 +30,7 @@ from .initializers import INITIALIZERS
 from .losses import LOSSES
 
 # The sidebar sliders' values; ui/controls.py draws its α and λ sliders from these.
-ALPHA_GRID = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-LAM_GRID = (0.0, *ALPHA_GRID)
+ALPHA_GRID, LAM_GRID = C.ALPHA_GRID, C.LAM_GRID
 MAX_VALUE_CHARS = 200  # longer values are refused unread
 MAX_PARAMS = 50  # parameters beyond these are not read at all
 SHOWN_CHARS = 40  # how much of a bad value a warning quotes

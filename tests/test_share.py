@@ -11,6 +11,8 @@ import math
 from urllib.parse import parse_qs, urlencode
 
 import numpy as np
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -98,8 +100,12 @@ def test_to_query_refuses_an_invalid_config():
 
 
 def test_grids_are_the_sidebar_sliders():
-    controls = pytest.importorskip("playground.ui.controls")
-    assert ALPHA_GRID == controls.ALPHAS and LAM_GRID == controls.LAMS
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60).run()
+    fmt = lambda x: "0" if x == 0 else f"{x:g}"  # noqa: E731 — the sliders' own labels
+    assert at.select_slider(key="alpha").options == [fmt(x) for x in ALPHA_GRID]
+    assert at.select_slider(key="lam").options == [fmt(x) for x in LAM_GRID]
 
 
 # ----------------------------------------------------------------- round trip

@@ -10,8 +10,10 @@ import streamlit as st
 from .. import config as C
 from ..data import DataError
 from ..experiment import build_data, new_run
+from ..share import View
 from . import state, upload
 from .controls import dataset_options, read_config
+from .sharing import apply_pending_settings, publish, share_and_export, start_session
 from .view import render_view
 
 FRAME_SECONDS = 0.15  # Play's tick; Pause lands within one tick plus one frame
@@ -20,20 +22,23 @@ FRAME_SECONDS = 0.15  # Play's tick; Pause lands within one tick plus one frame
 def main() -> None:
     st.set_page_config(page_title="Backprop Playground", page_icon="∂", layout="wide")
     state.apply_pause_request()
+    apply_pending_settings()
     st.markdown(
         "## Backprop Playground\n"
         "Build a network, press **Step**, and watch the error terms δ⁽ˡ⁾ flow backwards — "
         "in the notation and equation numbers of *Derivation of the Backpropagation Algorithm* "
         "(Van Vaerenbergh, after UFLDL)."
     )
-    cfg = read_config(upload.section)
+    base, view = start_session()
+    cfg = read_config(upload.section, base, view)
     run = sync_run(cfg)
-    if run is None:
-        return
-    controls_row(run)
+    publish(run, view)
+    controls_row(run, view)
     state.put("full_run", True)
+    state.put("view", view)
     playing = state.is_playing()
     st.fragment(run_every=FRAME_SECONDS if playing else None)(frame)()
+    share_and_export(run, view)
 
 
 def sync_run(cfg: C.Config):
@@ -86,20 +91,27 @@ def _try_new_run(cfg: C.Config, fallback: C.Config | None = None):
         return new_run(fallback) if fallback is not None else None
 
 
-def controls_row(run) -> None:
+def controls_row(run, view: View) -> None:
     cols = st.columns([1, 1, 1.3, 1, 1.1, 4], vertical_alignment="center")
-    if cols[0].button("Step", type="primary", help="One update (eqs. 7–8) on the next batch.",
-                      use_container_width=True):
+    shown = lambda name: name not in view.hidden  # noqa: E731
+    off = lambda name: name in view.locked  # noqa: E731
+    if shown("step") and cols[0].button("Step", type="primary", help="One update (eqs. 7–8) on the next batch.",
+                                         use_container_width=True, disabled=off("step")):
         run.step()
-    if cols[1].button("Epoch", help="Updates until every example has been used once.", use_container_width=True):
+    if shown("step") and cols[1].button("Epoch", help="Updates until every example has been used once.",
+                                         use_container_width=True, disabled=off("step")):
         run.run_epoch()
-    if cols[2].button("Phase ▸", help="Walk one update in the derivation's order: forward, cost, δ backwards, "
-                      "gradients, update.", use_container_width=True):
+    if shown("phase") and cols[2].button(
+            "Phase ▸", help="Walk one update in the derivation's order: forward, cost, δ backwards, gradients, update.",
+            use_container_width=True, disabled=off("phase")):
         run.advance_phase()
-    if cols[3].button("Reset", help="New initial weights from the seed; epoch 0.", use_container_width=True):
+    if shown("reset") and cols[3].button("Reset", help="New initial weights from the seed; epoch 0.",
+                                          use_container_width=True, disabled=off("reset")):
         state.set_run(new_run(run.cfg, upload.current()))
         st.rerun()
-    cols[4].toggle("Play", key=state.PLAYING, help="Train continuously; updates per frame set in the sidebar.")
+    if shown("play"):
+        cols[4].toggle("Play", key=state.PLAYING, disabled=off("play"),
+                       help="Train continuously; updates per frame set in the sidebar.")
     flash = state.take_flash()
     if flash:
         cols[5].info(flash[1])
@@ -114,4 +126,4 @@ def frame() -> None:
         if not run.play(run.cfg.speed):
             state.request_pause()
             st.rerun()
-    render_view(run)
+    render_view(run, state.get("view") or View())

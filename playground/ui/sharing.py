@@ -1,0 +1,97 @@
+"""Links and files: the share link in the address bar, classroom views, export and import.
+
+The address bar always holds the link to the experiment on screen (only settings that differ
+from the defaults), so copying it — or the link shown in the Share box — reproduces the same
+data, initial weights and trajectory. A link is read once, when a session starts.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from .. import config as C
+from ..export import (SettingsError, WeightsError, config_from_json, config_json, history_csv, load_weights,
+                      weights_json, weights_npz)
+from ..run import Run
+from ..share import View, from_query, to_query, view_from_query
+from . import state
+from .controls import dataset_options, seed_widgets
+
+_BASE, _VIEW, _STARTED = "link_config", "link_view", "session_started"
+MAX_IMPORT_BYTES = 2_000_000
+
+
+def start_session() -> tuple[C.Config, View]:
+    """On a session's first run, read the link; afterwards, return what it said."""
+    if not state.get(_STARTED):
+        params = {k: st.query_params.get_all(k) for k in st.query_params}
+        cfg, warnings = from_query(params, tuple(dataset_options()))
+        view, view_warnings = view_from_query(params)
+        state.put(_BASE, cfg)
+        state.put(_VIEW, view)
+        state.put(_STARTED, True)
+        seed_widgets(cfg, overwrite=True)
+        if warnings + view_warnings:
+            state.put("link_warnings", warnings + view_warnings)
+    warnings = state.get("link_warnings")
+    if warnings:
+        st.warning("Some link settings were not used and fell back to their defaults: " + "; ".join(warnings) + ".")
+    return state.get(_BASE), state.get(_VIEW)
+
+
+def publish(run: Run, view: View) -> None:
+    """Keep the address bar equal to the link of the experiment on screen."""
+    query = to_query(run.cfg, view)
+    if dict(st.query_params) != query:
+        st.query_params.from_dict(query)
+
+
+def share_and_export(run: Run, view: View) -> None:
+    with st.expander("Share, export, import"):
+        query = to_query(run.cfg, view)
+        url = (st.context.url or "").split("?")[0]  # None outside a browser (AppTest)
+        link = url + ("?" + urlencode(query, safe=",^") if query else "")
+        st.markdown("**Link to this experiment** — same data, same initial weights, same trajectory:")
+        st.code(link, language=None, wrap_lines=True)
+        if "export" in view.hidden:
+            return
+        c = st.columns(4)
+        c[0].download_button("Weights (JSON)", weights_json(run.net, run.cfg), "weights.json", "application/json")
+        c[1].download_button("Weights (NPZ)", weights_npz(run.net), "weights.npz", "application/octet-stream")
+        c[2].download_button("History (CSV)", history_csv(run), "history.csv", "text/csv")
+        c[3].download_button("Settings (JSON)", config_json(run.cfg), "settings.json", "application/json")
+        if "export" in view.locked:
+            return
+        c1, c2 = st.columns(2)
+        w = c1.file_uploader("Import weights (JSON or NPZ) for this network", type=["json", "npz"], key="import_w")
+        if w is not None and state.get("imported_weights") != w.file_id:
+            state.put("imported_weights", w.file_id)
+            try:
+                W, b = load_weights(w.getvalue(), w.name, run.net, max_bytes=MAX_IMPORT_BYTES)
+            except WeightsError as err:
+                st.error(f"{err} The current weights are kept.")
+            else:
+                run.set_weights(W, b)
+                st.success(f"Loaded {w.name}; training goes on from these weights.")
+        s = c2.file_uploader("Import settings (JSON)", type=["json"], key="import_s")
+        if s is not None and state.get("imported_settings") != s.file_id:
+            state.put("imported_settings", s.file_id)
+            try:
+                cfg, warnings = config_from_json(s.getvalue(), tuple(dataset_options()))
+            except SettingsError as err:
+                st.error(f"{err} The current settings are kept.")
+            else:
+                state.put("pending_settings", (cfg, warnings))
+                st.rerun()
+
+
+def apply_pending_settings() -> None:
+    """Settings from a file are applied at the top of the next run, before any widget is drawn."""
+    pending = state.get("pending_settings")
+    if pending:
+        cfg, warnings = pending
+        state.put("pending_settings", None)
+        seed_widgets(cfg, overwrite=True)
+        if warnings:
+            st.warning("Some settings in the file were not used: " + "; ".join(warnings) + ".")
