@@ -8,11 +8,10 @@ its warning must mention; the fuzz tests only ask that nothing raises and the re
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 import numpy as np
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -52,7 +52,8 @@ def loss_curve(
         x, y = x_all[keep], compact(y[keep])
         fig.add_trace(go.Scatter(
             # markers while the curve is short, so the first epochs are visible at all
-            x=x, y=y, mode="lines+markers" if x.size < 20 else "lines", name=name, line=dict(color=colour, dash=dash, width=2 if dash == "solid" else 1.6),
+            x=x, y=y, mode="lines+markers" if x.size < 20 else "lines", name=name,
+            line=dict(color=colour, dash=dash, width=2 if dash == "solid" else 1.6),
             hovertemplate="%{y:.4g}",
         ))
         if highlight_now and dash == "solid" and x.size:

@@ -64,12 +64,13 @@ def _next_data_seed() -> None:
     st.session_state["data_seed"] = min(int(st.session_state.get("data_seed", 0)) + 1, C.MAX_SEED)
 
 
-def read_config(uploader, base: C.Config, view: View = View()) -> C.Config:
+def read_config(uploader, base: C.Config, view: View | None = None) -> C.Config:
     """Draw the sidebar and return the settings it shows. Hidden controls keep base's value.
 
     ``uploader`` draws the CSV section.
     """
     sb = st.sidebar
+    view = view or View()
     hidden, locked = view.hidden, view.locked
 
     def show(name: str) -> bool:

@@ -11,8 +11,16 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from .. import config as C
-from ..export import (SettingsError, WeightsError, config_from_json, config_json, history_csv, load_weights,
-                      weights_json, weights_npz)
+from ..export import (
+    SettingsError,
+    WeightsError,
+    config_from_json,
+    config_json,
+    history_csv,
+    load_weights,
+    weights_json,
+    weights_npz,
+)
 from ..run import Run
 from ..share import View, from_query, to_query, view_from_query
 from . import state
