@@ -13,6 +13,8 @@ from ..experiment import build_data, new_run
 from ..share import View
 from . import state, upload
 from .controls import dataset_options, read_config
+from .equations_panel import render_equations
+from .instruments import other_run, render_instruments, stop_compare
 from .sharing import apply_pending_settings, publish, share_and_export, start_session
 from .view import render_view
 
@@ -66,6 +68,7 @@ def sync_run(cfg: C.Config):
             state.flash(f"New run: you changed {', '.join(_LABELS.get(c, c) for c in changed)}, "
                         "so the network restarted at epoch 0.")
         state.set_run(fresh)
+        stop_compare()
         return fresh
     if cfg.data_seed != run.cfg.data_seed:
         try:
@@ -74,6 +77,7 @@ def sync_run(cfg: C.Config):
             st.error(f"{err} The previous data is kept.")
             return run
         state.flash(f"New data drawn (seed {cfg.data_seed}); the network keeps its weights.")
+        stop_compare()
     run.steer(cfg)
     return run
 
@@ -96,18 +100,19 @@ def controls_row(run, view: View) -> None:
     shown = lambda name: name not in view.hidden  # noqa: E731
     off = lambda name: name in view.locked  # noqa: E731
     if shown("step") and cols[0].button("Step", type="primary", help="One update (eqs. 7–8) on the next batch.",
-                                         use_container_width=True, disabled=off("step")):
-        run.step()
+                                         width="stretch", disabled=off("step")):
+        both("step")
     if shown("step") and cols[1].button("Epoch", help="Updates until every example has been used once.",
-                                         use_container_width=True, disabled=off("step")):
-        run.run_epoch()
+                                         width="stretch", disabled=off("step")):
+        both("run_epoch")
     if shown("phase") and cols[2].button(
             "Phase ▸", help="Walk one update in the derivation's order: forward, cost, δ backwards, gradients, update.",
-            use_container_width=True, disabled=off("phase")):
-        run.advance_phase()
+            width="stretch", disabled=off("phase")):
+        both("advance_phase")
     if shown("reset") and cols[3].button("Reset", help="New initial weights from the seed; epoch 0.",
-                                          use_container_width=True, disabled=off("reset")):
+                                          width="stretch", disabled=off("reset")):
         state.set_run(new_run(run.cfg, upload.current()))
+        stop_compare()
         st.rerun()
     if shown("play"):
         cols[4].toggle("Play", key=state.PLAYING, disabled=off("play"),
@@ -117,13 +122,25 @@ def controls_row(run, view: View) -> None:
         cols[5].info(flash[1])
 
 
+def both(action: str, *args) -> bool:
+    """Do a button's action on the session's run and, when comparing, on the second run too."""
+    ok = getattr(state.get_run(), action)(*args)
+    other = other_run()
+    if other is not None:
+        getattr(other, action)(*args)
+    return ok
+
+
 def frame() -> None:
     """One frame of the live view. On a timer tick while playing, train first."""
     run = state.get_run()
     full = state.get("full_run", False)
     state.put("full_run", False)
     if state.is_playing() and not full:
-        if not run.play(run.cfg.speed):
+        if not both("play", run.cfg.speed):
             state.request_pause()
             st.rerun()
-    render_view(run, state.get("view") or View())
+    render_view(run)
+    render_instruments(run)
+    if "equations" not in (state.get("view") or View()).hidden:
+        render_equations(run)

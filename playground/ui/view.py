@@ -10,12 +10,10 @@ import streamlit as st
 
 from .. import figures as F
 from ..run import Run
-from ..share import View
-from .equations_panel import render_equations
 from .live_chart import live_chart
 
 
-def render_view(run: Run, view: View) -> None:
+def render_view(run: Run) -> None:
     status(run)
     phase_bar(run)
     rev = run.revealed
@@ -57,8 +55,7 @@ def render_view(run: Run, view: View) -> None:
             pending=set() if is_w or rev.gradients else set(range(1, n_l)),
             highlight=None,
         ), key="matrices", height=260)
-    if "equations" not in view.hidden:
-        render_equations(run)
+
 
 
 def _columns(run: Run) -> tuple[np.ndarray, list[str]]:
