@@ -61,7 +61,8 @@ def equation_rows(
     more = r" + \cdots" if W[lp - 1].shape[1] > 3 else ""
     rows = [
         EquationRow("1", r"z_i^{(l+1)} = \sum_{j=1}^{s_l} W_{ij}^{(l)} a_j^{(l)} + b_i^{(l)}",
-                    (rf"{sup('z', l)}_{{{i + 1}}} = {' + '.join(terms)}{more} + ({_n(b[lp - 1][i])}) = {_n(z)}")
+                    (rf"\begin{{aligned}}{sup('z', l)}_{{{i + 1}}} &= {' + '.join(terms)}{more} + ({_n(b[lp - 1][i])})"
+                     rf"\\ &= {_n(z)}\end{{aligned}}")
                     if fwd else None, 1 in now),
         EquationRow("2", r"z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}", None, 2 in now),
         EquationRow("3", rf"a^{{(l)}} = f(z^{{(l)}}),\quad f(z) = {f.latex}",

@@ -17,12 +17,20 @@ class Phase:
     label: str
 
 
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def sup(l: int) -> str:
+    """The layer index as the text writes it, raised: 3 -> ⁽³⁾."""
+    return f"⁽{str(l).translate(_SUP)}⁾"
+
+
 def phases(n_l: int) -> tuple[Phase, ...]:
     """All phases of one update for a network with n_l layers."""
-    out = [Phase("forward", l, (1, 2, 3, 4), f"Forward: z⁽{l}⁾, a⁽{l}⁾") for l in range(2, n_l + 1)]
+    out = [Phase("forward", l, (1, 2, 3, 4), f"Forward: z{sup(l)}, a{sup(l)}") for l in range(2, n_l + 1)]
     out.append(Phase("cost", None, (5, 6), "Cost J(W,b)"))
-    out.append(Phase("delta", n_l, (14, 15, 17), f"Output error δ⁽{n_l}⁾"))
-    out += [Phase("delta", l, (15, 18), f"Backward: δ⁽{l}⁾") for l in range(n_l - 1, 1, -1)]
+    out.append(Phase("delta", n_l, (14, 15, 17), f"Output error δ{sup(n_l)}"))
+    out += [Phase("delta", l, (15, 18), f"Backward: δ{sup(l)}") for l in range(n_l - 1, 1, -1)]
     out.append(Phase("gradients", None, (9, 10, 11, 12, 13), "Gradients ∂J/∂W, ∂J/∂b"))
     out.append(Phase("update", None, (7, 8), "Update W, b"))
     return tuple(out)

@@ -1,0 +1,298 @@
+"""The page driven headlessly with Streamlit's AppTest: every button and setting does what the
+sidebar promises, checked against the Run in session state and the core it wraps.
+
+Not covered here: the CSV upload section (AppTest has no way to supply file contents to
+st.file_uploader in this setup); tests/test_data_upload.py covers parsing.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # AppTest runs app.py in this process; it imports `playground`
+    sys.path.insert(0, str(ROOT))
+
+from playground import config as C  # noqa: E402
+from playground.experiment import new_run  # noqa: E402
+
+APP = str(ROOT / "app.py")
+TIMEOUT = 60
+
+
+# --------------------------------------------------------------------------------------------- helpers
+def ok(at: AppTest) -> AppTest:
+    """Every rerun must end without an uncaught exception on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def load() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    return ok(at.run())
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    (btn,) = [b for b in at.button if b.label == label]
+    btn.click()
+    return ok(at.run())
+
+
+def metric(at: AppTest, label: str) -> str:
+    (m,) = [m for m in at.metric if m.label == label]
+    return m.value
+
+
+def run_of(at: AppTest):
+    return at.session_state["run"]
+
+
+def weights(run) -> list[np.ndarray]:
+    return [w.copy() for w in run.net.W] + [b.copy() for b in run.net.b]
+
+
+def same(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+J = "J(W,b), eq. (6)"
+
+
+# --------------------------------------------------------------------------------------------- tests
+def test_first_load_shows_a_fresh_default_run() -> None:
+    at = load()
+    run = run_of(at)
+    assert metric(at, "Epoch") == "0"
+    assert run.epoch == 0 and run.updates == 0 and run.phase is None
+    assert run.net.sizes == (2, 4, 2, 1)
+    assert run.cfg.activation == "tanh" and run.cfg == C.DEFAULT
+    assert [run.net.f[l].name for l in range(2, run.net.n_l + 1)] == ["tanh"] * 3  # eq. (4): the output uses f too
+    assert float(metric(at, J)) > 0
+    assert not at.error and not at.warning
+    charts = {json.loads(el.proto.json)["key"] for el in at.get("bidi_component")}
+    assert charts == {"network", "deltas", "surface", "loss", "matrices"}
+
+
+def test_step_is_one_core_update_on_the_same_data() -> None:
+    at = load()
+    j0 = metric(at, J)
+    click(at, "Step")
+    run = run_of(at)
+    assert metric(at, "Epoch") == "1" and run.epoch == 1 and run.updates == 1
+    assert metric(at, J) != j0
+
+    twin = new_run(run.cfg)  # the same Config rebuilds the same data and initial weights
+    np.testing.assert_array_equal(twin.data.X_train, run.data.X_train)
+    twin.net.step(twin.data.X_train, twin.Y_train, run.cfg.alpha, run.cfg.lam)
+    assert same(weights(run), weights(twin))
+
+
+def test_epoch_in_mini_batch_mode_runs_ceil_m_over_batch_updates() -> None:
+    at = load()
+    at.radio(key="batch_mode").set_value("Mini-batch")
+    ok(at.run())
+    at.number_input(key="batch_size").set_value(32)
+    ok(at.run())
+    run = run_of(at)
+    assert run.cfg.batch_size == 32 and run.epoch == 0
+    m = len(run.data.y_train)
+    per_epoch = math.ceil(m / 32)
+
+    click(at, "Epoch")
+    assert run_of(at) is run
+    assert run.epoch == 1 and run.updates == per_epoch and metric(at, "Epoch") == "1"
+    click(at, "Epoch")
+    assert run.epoch == 2 and run.updates == 2 * per_epoch
+
+
+def test_phase_walk_reveals_one_update_in_order() -> None:
+    at = load()
+    run = run_of(at)
+    before = weights(run)
+    labels = [p.label for p in run.phases]
+    kinds = [p.kind for p in run.phases]
+    assert kinds[-1] == "update" and "cost" in kinds
+
+    for k, (label, kind) in enumerate(zip(labels, kinds, strict=True)):
+        click(at, "Phase ▸")
+        assert run_of(at) is run and run.phase == k
+        bar = [md for md in texts(at.markdown) if md.startswith("**One update, phase by phase:**")]
+        assert len(bar) == 1 and f"▶ {label}" in bar[0], bar
+        cost_shown = k >= kinds.index("cost")
+        assert (metric(at, J) == "pending") is not cost_shown
+        if kind != "update":
+            assert run.epoch == 0 and same(weights(run), before), "nothing changes before the update phase"
+    assert run.epoch == 1 and run.updates == 1 and metric(at, "Epoch") == "1"
+
+    twin = new_run(run.cfg)  # the walk applied exactly one ordinary update
+    twin.step()
+    assert same(weights(run), weights(twin))
+
+
+@pytest.mark.parametrize("key, value", [("alpha", 0.3), ("lam", 0.1)])
+def test_steering_alpha_or_lambda_keeps_the_run(key: str, value: float) -> None:
+    at = load()
+    for _ in range(3):
+        click(at, "Step")
+    run = run_of(at)
+    assert run.epoch == 3
+    at.select_slider(key=key).set_value(value)
+    ok(at.run())
+    assert run_of(at) is run, "steering must not replace the run"
+    assert run.epoch == 3 and metric(at, "Epoch") == "3"
+    assert getattr(run.cfg, key) == value
+    assert not any("restarted" in t for t in texts(at.info))
+    if key == "lam":
+        assert float(metric(at, "λ term")) > 0
+        assert run.trace.J_decay > 0
+    click(at, "Step")
+    assert run.epoch == 4
+
+
+@pytest.mark.parametrize("kind, key, value, check", [
+    ("number_input", "n_hidden", 3, lambda run: run.net.sizes == (2, 4, 2, 4, 1)),
+    ("number_input", "neurons_0", 6, lambda run: run.net.sizes == (2, 6, 2, 1)),
+    ("selectbox", "activation", "relu", lambda run: run.cfg.activation == "relu"),
+    ("selectbox", "dataset", "xor", lambda run: run.cfg.dataset == "xor"),
+])
+def test_structure_or_data_change_restarts_at_epoch_0(kind, key, value, check) -> None:
+    at = load()
+    click(at, "Step")
+    click(at, "Step")
+    old = run_of(at)
+    getattr(at, kind)(key=key).set_value(value)
+    ok(at.run())
+    run = run_of(at)
+    assert run is not old and run.epoch == 0 and run.updates == 0
+    assert metric(at, "Epoch") == "0"
+    assert check(run)
+    infos = texts(at.info)
+    assert any("restarted at epoch 0" in t for t in infos), infos
+    assert not at.error
+
+
+def test_regenerate_keeps_epoch_and_weights_but_draws_new_data() -> None:
+    """Regression: Regenerate once assigned st.session_state["data_seed"] after the "Data seed"
+    widget was drawn (StreamlitWidgetAlreadyInstantiatedError); it must go through a callback."""
+    at = load()
+    click(at, "Step")
+    click(at, "Step")
+    run = run_of(at)
+    X0, W0 = run.data.X_train.copy(), weights(run)
+    seed0 = run.cfg.data_seed
+
+    click(at, "Regenerate")  # asserts no exception
+    assert run_of(at) is run
+    assert run.epoch == 2 and same(weights(run), W0)
+    assert run.cfg.data_seed == seed0 + 1
+    assert not np.array_equal(run.data.X_train, X0)
+    assert any("New data drawn" in t for t in texts(at.info))
+
+
+def test_divergence_is_refused_with_a_warning() -> None:
+    at = load()
+    at.selectbox(key="dataset").set_value("plane")
+    ok(at.run())
+    at.selectbox(key="activation").set_value("linear")
+    ok(at.run())
+    at.select_slider(key="alpha").set_value(10.0)
+    ok(at.run())
+    run = run_of(at)
+    assert run.data.task == "regression" and run.cfg.alpha == 10.0
+
+    for _ in range(6):
+        click(at, "Epoch")
+        if run.diverged_at is not None:
+            break
+    assert run.diverged_at is not None, "α = 10 on a linear regression network should diverge"
+    warnings = texts(at.warning)
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith(f"Diverged at epoch {run.diverged_at}") and "Lower α" in warnings[0]
+    assert all(np.isfinite(w).all() for w in weights(run))
+
+    epoch = run.epoch
+    click(at, "Step")  # refused again, still no exception
+    assert run.epoch == epoch and all(np.isfinite(w).all() for w in weights(run))
+    assert any(t.startswith("Diverged at epoch") for t in texts(at.warning))
+    assert np.isfinite(run.history.columns()["J"]).all()
+
+
+def _stepped() -> tuple[AppTest, object]:
+    at = load()
+    click(at, "Step")
+    return at, run_of(at)
+
+
+def test_emptied_features_show_one_error_and_keep_the_run() -> None:
+    at, run = _stepped()
+    W = weights(run)
+    at.button_group(key="features").set_value([])
+    ok(at.run())
+    errors = texts(at.error)
+    assert len(errors) == 1 and "Features" in errors[0] and "previous setting is kept" in errors[0], errors
+    assert run_of(at) is run and run.epoch == 1 and same(weights(run), W)
+    assert metric(at, "Epoch") == "1"
+    click(at, "Step")  # the kept run still trains
+    assert run.epoch == 2
+
+
+def test_upload_without_a_file_shows_one_error_and_keeps_the_run() -> None:
+    at, run = _stepped()
+    at.selectbox(key="dataset").set_value("upload")
+    ok(at.run())
+    errors = texts(at.error)
+    assert len(errors) == 1 and "No CSV file" in errors[0], errors
+    assert run_of(at) is run and run.epoch == 1 and run.cfg.dataset == "circle"
+
+
+@pytest.mark.parametrize("key, value", [
+    ("n_hidden", C.MAX_HIDDEN_LAYERS + 12), ("neurons_0", C.MAX_NEURONS + 100), ("seed", -1),
+    ("speed", C.MAX_SPEED + 1), ("n_points", 10), ("alpha", 0.5), ("lam", C.MAX_LAM * 5),
+])
+def test_out_of_range_session_values_never_raise(key: str, value) -> None:
+    """An out-of-range value injected into a widget's session-state key never raises and never
+    reaches a Run unvalidated. Streamlit 1.67 resets such a value to the widget's minimum before
+    the script reads it; where that minimum changes the experiment, a valid new run replaces the
+    old one (epoch 0), otherwise the run is kept."""
+    at, run = _stepped()
+    at.session_state[key] = value
+    ok(at.run())
+    now = run_of(at)
+    assert C.validate(now.cfg) == now.cfg
+    assert (now is run and run.epoch == 1) or (now is not run and now.epoch == 0)
+    assert len(at.error) <= 1
+
+
+def test_bad_link_on_first_load_falls_back_to_defaults_with_one_warning() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["feat"] = ""
+    at.query_params["layers"] = "4,99"
+    at.query_params["alpha"] = "nan"
+    ok(at.run())
+    warnings = texts(at.warning)
+    assert len(warnings) == 1 and "layers=4,99" in warnings[0] and "alpha=nan" in warnings[0], warnings
+    run = run_of(at)
+    assert run.cfg == C.DEFAULT and run.epoch == 0 and not at.error
+
+
+def test_two_sessions_are_isolated() -> None:
+    a, b = load(), load()
+    assert run_of(a) is not run_of(b)
+    for _ in range(3):
+        click(a, "Step")
+    ok(b.run())
+    assert run_of(a).epoch == 3 and metric(a, "Epoch") == "3"
+    assert run_of(b).epoch == 0 and metric(b, "Epoch") == "0"
+    assert not same(weights(run_of(a)), weights(run_of(b)))
+    click(b, "Epoch")
+    assert run_of(b).epoch == 1 and run_of(a).epoch == 3

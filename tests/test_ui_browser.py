@@ -1,0 +1,196 @@
+"""End to end: `streamlit run app.py` in headless Debian Chromium. Buttons, Play/Pause and the
+five live charts as a user sees them. One server for the module; a fresh page (session) per test.
+
+Needs /usr/bin/chromium and the playwright package; without them these tests fail with a clear
+message (deselect with ``-m "not browser"``).
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/: the shared helpers
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # repo root: playground
+
+from browser import browser_page, require_chromium, streamlit_server  # noqa: E402
+
+from playground.phases import phases  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+KEYS = ("network", "deltas", "surface", "loss", "matrices")
+WAIT_MS = 30_000
+
+_METRIC_JS = """(label) => {
+  for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+    const l = m.querySelector('[data-testid="stMetricLabel"]');
+    if (l && l.innerText.trim() === label) return m.querySelector('[data-testid="stMetricValue"]').innerText.trim();
+  }
+  return null;
+}"""
+
+_CHARTS_JS = """(keys) => {
+  const hosts = [...document.querySelectorAll('[data-testid^="stBidiComponent"]')];
+  const plots = hosts.flatMap((h) => [...h.querySelectorAll('.js-plotly-plot')]);
+  const per = {};
+  for (const k of keys) {
+    const els = plots.filter((e) => e.dataset.key === k);
+    per[k] = {n: els.length, drawn: els.filter((e) => e.querySelector('.main-svg')
+                 && e.getBoundingClientRect().height > 0).length};
+  }
+  return {total: plots.length, all: document.querySelectorAll('.js-plotly-plot').length, per};
+}"""
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    require_chromium()  # fail (not skip) before starting anything
+    with streamlit_server("app.py") as url:
+        yield url
+
+
+@pytest.fixture
+def page(app_url):
+    with browser_page(app_url, timeout_ms=WAIT_MS) as (pg, log):
+        pg.wait_for_function(
+            "(keys) => keys.every((k) => document.querySelector(`.live-chart.js-plotly-plot[data-key=\"${k}\"]`))",
+            arg=list(KEYS), timeout=60_000)
+        wait_epoch(pg, 0)
+        pg.log = log
+        yield pg
+        assert no_exception(pg)
+        assert not log.problems(), log.problems()
+
+
+# --------------------------------------------------------------------------------------------- helpers
+def metric(pg, label: str) -> str | None:
+    return pg.evaluate(_METRIC_JS, label)
+
+
+def epoch(pg) -> int:
+    return int(metric(pg, "Epoch").replace(",", ""))
+
+
+def wait_epoch(pg, n: int) -> None:
+    pg.wait_for_function(f"() => ({_METRIC_JS})('Epoch') === '{n:,}'", timeout=WAIT_MS)
+
+
+def charts(pg) -> dict:
+    return pg.evaluate(_CHARTS_JS, list(KEYS))
+
+
+def no_exception(pg) -> bool:
+    return pg.locator('[data-testid="stException"]').count() == 0
+
+
+def button(pg, label: str):
+    return pg.locator('[data-testid="stButton"] button', has_text=label).first
+
+
+def play_toggle(pg):
+    return pg.locator('[data-testid="stCheckbox"] label').filter(has_text="Play").filter(
+        has_not_text="speed").first
+
+
+def updates_of(pg, key: str) -> int:
+    return pg.evaluate(f"""() => Number(document.querySelector('.live-chart[data-key="{key}"]').dataset.updates)""")
+
+
+# --------------------------------------------------------------------------------------------- tests
+def test_page_loads_with_five_drawn_charts(page) -> None:
+    assert no_exception(page)
+    c = charts(page)
+    assert c["total"] == 5 and c["all"] == 5, c
+    assert all(v == {"n": 1, "drawn": 1} for v in c["per"].values()), c
+    assert metric(page, "Epoch") == "0"
+    assert metric(page, "J(W,b), eq. (6)") not in (None, "pending")
+    assert not page.log.problems(), page.log.problems()
+
+
+def test_step_advances_epoch_and_cost(page) -> None:
+    j0 = metric(page, "J(W,b), eq. (6)")
+    button(page, "Step").click()
+    wait_epoch(page, 1)
+    page.wait_for_function(f"() => ({_METRIC_JS})('J(W,b), eq. (6)') !== {j0!r}", timeout=WAIT_MS)
+    assert charts(page)["total"] == 5
+
+
+def test_play_updates_live_keeps_one_chart_per_key_and_pause_stops(page) -> None:
+    play_toggle(page).click()
+    page.wait_for_function(f"() => Number(({_METRIC_JS})('Epoch').replace(/,/g, '')) > 0", timeout=WAIT_MS)
+    start = epoch(page)
+
+    samples, seen = [], set()
+    for _ in range(15):  # ~3 s of play, sampled every 200 ms
+        samples.append(charts(page))
+        seen.add(epoch(page))
+        assert no_exception(page)
+        page.wait_for_timeout(200)
+    for s in samples:
+        ok = s["total"] == 5 and s["all"] == 5 and all(v["n"] == 1 and v["drawn"] == 1 for v in s["per"].values())
+        assert ok, f"a live chart was missing or doubled while playing (torn down and re-created?): {s}"
+    assert epoch(page) > start, "Play did not train"
+    assert len(seen) >= 4, f"the Epoch metric should change several times while playing: {sorted(seen)}"
+
+    play_toggle(page).click()  # Pause
+    clicked = time.monotonic()
+    page.wait_for_timeout(500)
+    e1 = epoch(page)
+    page.wait_for_timeout(max(0, 2000 - int(1000 * (time.monotonic() - clicked))))
+    e2 = epoch(page)
+    assert e1 == e2, f"training went on after Pause: epoch {e1} at 0.5 s, {e2} at 2 s"
+    assert charts(page)["total"] == 5
+
+
+def _surface_ranges(pg) -> list[list[float]]:
+    return pg.evaluate("""() => { const l = document.querySelector('.live-chart[data-key="surface"]')._fullLayout;
+                                  return [l.xaxis.range, l.yaxis.range]; }""")
+
+
+def test_zoom_on_the_prediction_surface_survives_a_step(page) -> None:
+    """A user's box zoom (a real mouse drag on the plot) is kept when Step redraws the chart.
+
+    A programmatic ``Plotly.relayout(el, {'xaxis.range': [0, 1]})`` is not used: plotly.js records
+    only GUI edits for ``uirevision``, and the surface figure pins ``xaxis.range`` to the data, so
+    ``Plotly.react`` (rightly) replaces a scripted range but keeps a user's zoom.
+    """
+    original = _surface_ranges(page)
+    drag = page.locator('.live-chart[data-key="surface"] .nsewdrag').first
+    drag.scroll_into_view_if_needed()
+    box = drag.bounding_box()
+    x0, y0 = box["x"] + 0.3 * box["width"], box["y"] + 0.3 * box["height"]
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + 0.3 * box["width"], y0 + 0.25 * box["height"], steps=8)
+    page.mouse.up()
+    page.wait_for_function(
+        """(x0) => document.querySelector('.live-chart[data-key="surface"]')._fullLayout.xaxis.range[0] !== x0""",
+        arg=original[0][0], timeout=WAIT_MS)
+    zoomed = _surface_ranges(page)
+    assert zoomed[0][1] - zoomed[0][0] < 0.5 * (original[0][1] - original[0][0]), (original, zoomed)
+
+    before = updates_of(page, "surface")
+    button(page, "Step").click()
+    wait_epoch(page, 1)
+    page.wait_for_function(
+        f"""() => Number(document.querySelector('.live-chart[data-key="surface"]').dataset.updates) > {before}""",
+        timeout=WAIT_MS)
+    after = _surface_ranges(page)
+    assert after[0] == pytest.approx(zoomed[0]) and after[1] == pytest.approx(zoomed[1]), (zoomed, after)
+
+
+def test_phase_button_walks_the_phase_bar(page) -> None:
+    labels = [p.label for p in phases(4)]  # default network (2, 4, 2, 1): n_l = 4
+    for k, label in enumerate(labels):
+        button(page, "Phase ▸").click()
+        page.get_by_text("One update, phase by phase:").wait_for(timeout=WAIT_MS)
+        current = page.locator('[data-testid="stMarkdownContainer"]', has_text="One update, phase by phase:")
+        current.filter(has_text=f"▶ {label}").first.wait_for(timeout=WAIT_MS)
+        assert no_exception(page)
+        if k < labels.index("Cost J(W,b)"):
+            assert metric(page, "J(W,b), eq. (6)") == "pending"
+    wait_epoch(page, 1)
+    assert charts(page)["total"] == 5
