@@ -171,7 +171,7 @@ def test_live_updates_keep_one_chart_per_key_and_zoom(demo_server: str) -> None:
 
             page.get_by_text("Play").click()  # start the live fragment (run_every=0.1 s)
             page.wait_for_function(
-                "Number(document.querySelector('.live-chart[data-key=\"line\"]').dataset.updates) >= 5",
+                "Number(document.querySelector('.live-chart[data-key=\"line\"]')?.dataset.updates) >= 5",
                 timeout=30_000)
 
             samples = []
@@ -189,7 +189,7 @@ def test_live_updates_keep_one_chart_per_key_and_zoom(demo_server: str) -> None:
                                                     {'xaxis.range': [20, 60]})""")
             before = page.evaluate(_STATE_JS)[0]["updates"]
             page.wait_for_function(
-                f"Number(document.querySelector('.live-chart[data-key=\"line\"]').dataset.updates) >= {before + 5}",
+                f"Number(document.querySelector('.live-chart[data-key=\"line\"]')?.dataset.updates) >= {before + 5}",
                 timeout=30_000)
             rng = page.evaluate("""() => document.querySelector('.live-chart[data-key="line"]')
                                           ._fullLayout.xaxis.range""")

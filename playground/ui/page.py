@@ -18,7 +18,7 @@ from .instruments import other_run, render_instruments, stop_compare
 from .sharing import apply_pending_settings, publish, share_and_export, start_session
 from .view import render_view
 
-FRAME_SECONDS = 0.15  # Play's tick; Pause lands within one tick plus one frame
+FRAME_SECONDS = 0.2  # Play's tick: a frame must finish before the next tick preempts it; Pause lands in < 0.5 s
 
 
 def main() -> None:

@@ -9,7 +9,9 @@ import numpy as np
 import streamlit as st
 
 from .. import figures as F
+from ..data import load_real
 from ..run import Run
+from . import state
 from .live_chart import live_chart
 
 
@@ -122,11 +124,28 @@ def output_chart(run: Run) -> None:
     h_test = run.net.predict(run.data.X_test) if len(run.data.y_test) else run.net.predict(run.data.X_train)
     y_test = run.data.y_test if len(run.data.y_test) else run.data.y_train
     if data.task == "regression":
-        st.markdown("**Predicted vs true** (test)")
         live_chart(F.predicted_vs_true(y_test, h_test[:, 0]), key="surface", height=380)
     else:
         k = data.n_classes
         counts = np.zeros((k, k), dtype=np.int64)
         np.add.at(counts, (y_test, run.classes_of(h_test)), 1)
-        st.markdown("**Confusion matrix** (test)")
         live_chart(F.confusion_matrix(counts, data.classes), key="surface", height=380)
+    if data.image_shape is not None:
+        st.markdown("**Some training images**, one per class, titled with the network's prediction")
+        live_chart(_sample_images(run), key="images", height=170)
+
+
+def _sample_images(run: Run):
+    """One training image per class (the first of each), titled 'true → predicted'."""
+    d = run.data
+    rows = [int(np.flatnonzero(d.y_train == c)[0]) for c in range(d.n_classes) if (d.y_train == c).any()]
+    pred = run.classes_of(run.net.predict(d.X_train[rows]))
+    labels = [f"{d.classes[d.y_train[r]]} → {d.classes[p]}" for r, p in zip(rows, pred, strict=True)]
+    key = (d.name, run.cfg.train_fraction, run.cfg.data_seed)
+    cached = state.get("raw_images")
+    if cached is None or cached[0] != key:
+        # The raw pixels, read once per dataset: the training inputs themselves are standardised.
+        raw = load_real(d.name, train_fraction=run.cfg.train_fraction, seed=run.cfg.data_seed, standardize=False)
+        cached = (key, raw.X_train)
+        state.put("raw_images", cached)
+    return F.digit_images(cached[1][rows], labels, shape=d.image_shape)
