@@ -10,6 +10,8 @@ applying the update costs one forward and one backward pass, not two.
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from .config import AUTO, Config
@@ -163,11 +165,19 @@ class Run:
                 return False
         return True
 
-    def play(self, n_updates: int) -> bool:
-        """A frame of Play: n updates, stopping at the first refused one."""
+    def play(self, n_updates: int, budget_seconds: float | None = None) -> bool:
+        """A frame of Play: n updates, stopping at the first refused one.
+
+        budget_seconds bounds the CPU one frame may take (a big upload times 50 updates could
+        take seconds): updates stop once it is spent, after at least one. Each update is the same
+        either way, so the trajectory does not depend on the budget, only its speed does.
+        """
+        start = time.perf_counter()
         for _ in range(n_updates):
             if not self.step():
                 return False
+            if budget_seconds is not None and time.perf_counter() - start > budget_seconds:
+                break
         return True
 
     def advance_phase(self) -> bool:

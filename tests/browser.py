@@ -116,22 +116,33 @@ class PageLog:
 
 
 @contextlib.contextmanager
-def browser_page(url: str, *, viewport: dict | None = None, timeout_ms: int = 60_000):
-    """A fresh headless-Chromium page at ``url``; yields (page, PageLog). Only loopback is reached."""
+def browser_pages(url: str, n: int = 1, *, viewport: dict | None = None, timeout_ms: int = 60_000):
+    """n fresh pages at ``url`` in n separate browser contexts — n independent Streamlit sessions,
+    as n visitors would be. Yields a list of (page, PageLog). Only loopback is reached."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport=viewport or {"width": 1400, "height": 1600})
-            page.set_default_timeout(timeout_ms)
-            log = PageLog()
-            page.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: log.page_errors.append(str(e)))
-            # Only the app on the loopback server: anything else is aborted.
-            page.route(lambda u: not u.startswith(f"http://{HOST}:"), lambda route: route.abort())
-            page.goto(url, wait_until="domcontentloaded")
-            yield page, log
+            out = []
+            for _ in range(n):
+                page = browser.new_context(viewport=viewport or {"width": 1400, "height": 1600}).new_page()
+                page.set_default_timeout(timeout_ms)
+                log = PageLog()
+                page.on("console", lambda m, log=log: log.console_errors.append(m.text) if m.type == "error" else None)
+                page.on("pageerror", lambda e, log=log: log.page_errors.append(str(e)))
+                # Only the app on the loopback server: anything else is aborted.
+                page.route(lambda u: not u.startswith(f"http://{HOST}:"), lambda route: route.abort())
+                page.goto(url, wait_until="domcontentloaded")
+                out.append((page, log))
+            yield out
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def browser_page(url: str, *, viewport: dict | None = None, timeout_ms: int = 60_000):
+    """A fresh headless-Chromium page at ``url``; yields (page, PageLog). Only loopback is reached."""
+    with browser_pages(url, 1, viewport=viewport, timeout_ms=timeout_ms) as pages:
+        yield pages[0]

@@ -11,7 +11,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "playground"
-CORE_MODULES = ["network", "activations", "losses", "initializers", "training", "gradcheck"]
+CORE_MODULES = [
+    "network", "activations", "losses", "initializers", "training", "gradcheck", "diagnostics", "config", "run",
+    "history", "phases", "equations", "experiment", "share", "export", "data",
+]
 FORBIDDEN_IMPORTS = {"streamlit", "plotly", "pickle"}
 FORBIDDEN_CALLS = {"eval", "exec"}
 
@@ -28,7 +31,11 @@ def _relative_imports_of_init() -> set[str]:
 
 def core_files() -> list[Path]:
     names = set(CORE_MODULES) | _relative_imports_of_init()
-    return [PACKAGE / "__init__.py"] + [PACKAGE / f"{name}.py" for name in sorted(names)]
+    files = [PACKAGE / "__init__.py"]
+    for name in sorted(names):
+        pkg = PACKAGE / name
+        files += sorted(pkg.glob("*.py")) if pkg.is_dir() else [PACKAGE / f"{name}.py"]
+    return files
 
 
 def test_importing_the_core_loads_no_ui_library():
@@ -103,3 +110,36 @@ def test_the_source_scan_catches_what_it_looks_for(snippet):
 
 def test_the_source_scan_passes_clean_code():
     assert violations("import numpy as np\nfrom .network import Network\nnp.evaluate = 1\nexecute = print") == []
+
+
+def _code_execution(source: str) -> list[str]:
+    """eval/exec/pickle anywhere, and NumPy loads that would unpickle (allow_pickle=True)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            found += [f"import {n}" for n in names if n.split(".")[0] in {"pickle", "dill", "marshal", "shelve"}]
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if name in FORBIDDEN_CALLS:
+                found.append(f"call to {name}()")
+            found += [f"{name}(allow_pickle=True)" for k in node.keywords
+                      if k.arg == "allow_pickle" and not (isinstance(k.value, ast.Constant) and k.value.value is False)]
+    return found
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "playground").rglob("*.py")) + [ROOT / "app.py"], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_no_code_execution_from_input_anywhere_in_the_app(path):
+    """Whatever a user supplies (link, CSV, weights file) is parsed as data: the UI too runs no
+    eval/exec, imports no pickle, and loads NPZ only with allow_pickle=False."""
+    assert _code_execution(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_code_execution_scan_catches_what_it_should():
+    assert _code_execution("np.load(f, allow_pickle=True)") == ["load(allow_pickle=True)"]
+    assert _code_execution("import pickle") == ["import pickle"]
+    assert _code_execution("exec(s)") == ["call to exec()"]
+    assert _code_execution("np.load(f, allow_pickle=False)") == []

@@ -172,3 +172,12 @@ def test_validate_rejects_out_of_range_with_a_sentence(field, value):
 
 def test_default_config_is_valid():
     assert validate(Config()) == DEFAULT
+
+
+def test_play_budget_bounds_a_frame_without_changing_the_trajectory():
+    budgeted, free = new_run(DEFAULT), new_run(DEFAULT)
+    assert budgeted.play(50, budget_seconds=0.0) and budgeted.updates == 1  # at least one, then stop
+    while budgeted.updates < 7:
+        budgeted.play(3, budget_seconds=0.0)
+    free.play(7)
+    assert same(weights(budgeted), weights(free))

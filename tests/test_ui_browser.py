@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/: the shared helpers
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # repo root: playground
 
-from browser import browser_page, require_chromium, streamlit_server  # noqa: E402
+from browser import browser_page, browser_pages, require_chromium, streamlit_server  # noqa: E402
 
 from playground.phases import phases  # noqa: E402
 
@@ -194,3 +194,46 @@ def test_phase_button_walks_the_phase_bar(page) -> None:
             assert metric(page, "J(W,b), eq. (6)") == "pending"
     wait_epoch(page, 1)
     assert charts(page)["total"] == 5
+
+
+def test_rapid_step_clicks_neither_lose_nor_double_an_update(page) -> None:
+    for _ in range(6):
+        button(page, "Step").click()  # as fast as Playwright clicks: no waiting in between
+    wait_epoch(page, 6)
+    page.wait_for_timeout(1500)
+    assert epoch(page) == 6, "a click was doubled"
+    assert no_exception(page)
+
+
+def test_two_browser_sessions_train_independently(app_url) -> None:
+    with browser_pages(app_url, 2, timeout_ms=WAIT_MS) as [(a, log_a), (b, _)]:
+        for pg in (a, b):
+            pg.wait_for_selector('.live-chart.js-plotly-plot[data-key="loss"]', timeout=60_000)
+            wait_epoch(pg, 0)
+        for _ in range(3):
+            button(a, "Step").click()
+            a.wait_for_timeout(300)
+        wait_epoch(a, 3)
+        b.wait_for_timeout(1000)
+        assert epoch(b) == 0, "session A's training showed in session B"
+        button(b, "Step").click()
+        wait_epoch(b, 1)
+        assert epoch(a) == 3
+        assert no_exception(a) and no_exception(b) and not log_a.problems()
+
+
+def test_a_shared_link_opens_the_same_experiment_at_the_same_epoch0_cost(app_url) -> None:
+    """The link in the address bar after changing settings reproduces the experiment exactly."""
+    from playground.config import DEFAULT, replace
+    from playground.experiment import new_run
+    from playground.share import to_query
+
+    cfg = replace(DEFAULT, dataset="xor", hidden=(3,), alpha=0.3, seed=4, data_seed=2)
+    query = "&".join(f"{k}={v}" for k, v in to_query(cfg).items())
+    expected = f"{new_run(cfg).current_trace().J:.4g}"
+    with browser_page(f"{app_url}?{query}", timeout_ms=WAIT_MS) as (pg, log):
+        pg.wait_for_selector('.live-chart.js-plotly-plot[data-key="loss"]', timeout=60_000)
+        wait_epoch(pg, 0)
+        assert metric(pg, "J(W,b), eq. (6)") == expected
+        assert "data=xor" in pg.url and "layers=3" in pg.url, pg.url  # the address bar keeps the link
+        assert no_exception(pg) and not log.problems()

@@ -18,6 +18,7 @@ from .instruments import other_run, render_instruments, stop_compare
 from .sharing import apply_pending_settings, publish, share_and_export, start_session
 from .view import render_view
 
+FRAME_CPU_SECONDS = 0.1  # training time one frame may use, whatever the data and network size
 FRAME_SECONDS = 0.2  # Play's tick: a frame must finish before the next tick preempts it; Pause lands in < 0.5 s
 
 
@@ -137,7 +138,7 @@ def frame() -> None:
     full = state.get("full_run", False)
     state.put("full_run", False)
     if state.is_playing() and not full:
-        if not both("play", run.cfg.speed):
+        if not both("play", run.cfg.speed, FRAME_CPU_SECONDS):
             state.request_pause()
             st.rerun()
     render_view(run)
