@@ -1,8 +1,8 @@
 """The page driven headlessly with Streamlit's AppTest: every button and setting does what the
 sidebar promises, checked against the Run in session state and the core it wraps.
 
-Not covered here: the CSV upload section (AppTest has no way to supply file contents to
-st.file_uploader in this setup); tests/test_data_upload.py covers parsing.
+Uploads and imports through the page are in tests/test_ui_files.py; parsing itself in
+tests/test_data_upload.py.
 """
 from __future__ import annotations
 

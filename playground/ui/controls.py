@@ -102,7 +102,9 @@ def read_config(uploader, base: C.Config, view: View | None = None) -> C.Config:
                           disabled="train" in locked) / 100
     if show("data"):
         c1, c2 = sb.columns([3, 2], vertical_alignment="bottom")
-        data_seed = c1.number_input("Data seed", 0, C.MAX_SEED, key="data_seed", disabled="data" in locked)
+        # An upload is split once with seed 0: a seed here would change nothing, so it is off.
+        data_seed = c1.number_input("Data seed", 0, C.MAX_SEED, key="data_seed",
+                                    disabled=dataset == UPLOAD or "data" in locked)
         c2.button("Regenerate", help="Draw new data with the next seed; the network keeps training.",
                   disabled=dataset == UPLOAD or "data" in locked, on_click=_next_data_seed)
     if generated and show("features"):

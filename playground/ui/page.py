@@ -9,7 +9,7 @@ import streamlit as st
 
 from .. import config as C
 from ..data import DataError
-from ..experiment import build_data, new_run
+from ..experiment import UPLOAD, build_data, new_run
 from ..share import View
 from . import state, upload
 from .controls import dataset_options, read_config
@@ -71,7 +71,7 @@ def sync_run(cfg: C.Config):
         state.set_run(fresh)
         stop_compare()
         return fresh
-    if cfg.data_seed != run.cfg.data_seed:
+    if cfg.data_seed != run.cfg.data_seed and cfg.dataset != UPLOAD:
         try:
             run.replace_data(*build_data(cfg, upload.current()))
         except (ValueError, DataError) as err:
