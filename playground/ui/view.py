@@ -46,6 +46,7 @@ def render_view(run: Run) -> None:
         live_chart(F.loss_curve(
             h["epoch"], {"J": h["J"], "J_data": h["J_data"], "J_decay": h["J_decay"], "J_test": h["J_test"]},
             log_y=log_y, diverged_at=run.diverged_at,
+            highlight_now=rev.current is not None and rev.current.kind == "cost",
         ), key="loss", height=300)
     kind = st.segmented_control("Per-layer matrices", ["W⁽ˡ⁾", "∂J/∂W⁽ˡ⁾"], default="∂J/∂W⁽ˡ⁾",
                                 key="matrix_kind")
