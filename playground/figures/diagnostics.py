@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .panels import label_runs
 from .style import CLASS_COLOURS, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT_COLOUR, base_layout, compact
 
 # Kelly's colours after the two sign colours (blue and orange mean negative and positive here),
@@ -197,7 +198,7 @@ def edge_figure(
         ),
     )
     if order == "class":
-        runs = _label_runs(lab[idx])
+        runs = label_runs(lab[idx])
         fig.update_xaxes(tickmode="array", tickvals=[(a + b - 1) / 2 for a, b, _ in runs],
                          ticktext=[g for _, _, g in runs], title_text="examples, grouped by label")
     else:
@@ -206,16 +207,6 @@ def edge_figure(
     base_layout(fig, 320, uirevision="edge_drill")
     fig.update_layout(showlegend=False, bargap=0.05, margin=dict(t=50))
     return fig
-
-
-def _label_runs(labels: Sequence[str]) -> list[tuple[int, int, str]]:
-    runs: list[tuple[int, int, str]] = []
-    for k, g in enumerate(labels):
-        if runs and runs[-1][2] == g:
-            runs[-1] = (runs[-1][0], k + 1, g)
-        else:
-            runs.append((k, k + 1, g))
-    return runs
 
 
 # --------------------------------------------------------------------------- gradient check

@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .panels import axis_refs, colour_now_titles, mark_highlight, mark_pending, panel_title
+from .panels import axis_refs, colour_now_titles, label_runs, mark_highlight, mark_pending, panel_title
 from .style import DIVERGING, FONT_SIZE, base_layout, compact, fmt, max_abs, symmetric_range
 
 MIN_ROW_PX = 56  # a 1-neuron output layer still gets a readable strip
@@ -22,17 +22,6 @@ MAX_ROW_PX = 260
 TITLE_GAP_PX = 36  # room for a subplot title between stacked panels
 MAX_GROUPS = 30  # more label runs than this means the columns were not grouped; ticks would be noise
 COLOURBAR_STYLE = dict(thickness=10, outlinewidth=0, tickfont=dict(size=FONT_SIZE - 2), tickformat=".2~g")
-
-
-def _groups(labels: Sequence[str]) -> list[tuple[int, int, str]]:
-    """Runs of equal consecutive labels as (start, stop, label); the caller has ordered the columns by label."""
-    runs: list[tuple[int, int, str]] = []
-    for c, label in enumerate(labels):
-        if runs and runs[-1][2] == label:
-            runs[-1] = (runs[-1][0], c + 1, label)
-        else:
-            runs.append((c, c + 1, label))
-    return runs
 
 
 def delta_heatmaps(
@@ -100,7 +89,7 @@ def delta_heatmaps(
 
     ks = (order + 1).astype(np.int32)  # the text's 1-based k of x^(k)
     column_labels = [str(example_labels[k]) for k in order]
-    runs = _groups(column_labels)
+    runs = label_runs(column_labels)
     grouped = len(runs) == len(set(column_labels))  # every label in one block of columns
     separators = runs[1:] if len(runs) <= MAX_GROUPS else []
     if len(runs) <= MAX_GROUPS:

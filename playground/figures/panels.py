@@ -1,10 +1,12 @@
-"""Per-layer subplot states shared by the heatmaps: "pending" and "◀ now".
+"""Per-layer subplot states shared by the heatmaps — "pending" and "◀ now" — and column groups.
 
 During a step-by-step update some layers are not computed yet. Their panels must look empty
 rather than show the previous step's numbers, which a learner would read as current; and the
 layer of the current phase gets a coloured frame so the eye finds it at once.
 """
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
@@ -52,3 +54,14 @@ def colour_now_titles(fig: go.Figure) -> None:
     for ann in fig.layout.annotations:
         if ann.text and NOW_MARK in ann.text:
             ann.font = dict(color=HIGHLIGHT, size=FONT_SIZE + 1)
+
+
+def label_runs(labels: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Runs of equal consecutive labels as (start, stop, label): the groups of columns ordered by label."""
+    runs: list[tuple[int, int, str]] = []
+    for c, label in enumerate(labels):
+        if runs and runs[-1][2] == label:
+            runs[-1] = (runs[-1][0], c + 1, label)
+        else:
+            runs.append((c, c + 1, label))
+    return runs
