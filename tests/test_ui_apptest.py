@@ -39,8 +39,14 @@ def load() -> AppTest:
 
 
 def click(at: AppTest, label: str) -> AppTest:
-    (btn,) = [b for b in at.button if b.label == label]
-    btn.click()
+    buttons = [b for b in at.button if b.label == label]
+    if buttons:
+        (btn,) = buttons
+        btn.click()
+    else:  # Step, Epoch, Phase ▸, Reset: the run controls' action bar (a Components v2 element)
+        from test_action_bar import set_clicks
+
+        set_clicks(at, label)
     return ok(at.run())
 
 
@@ -79,7 +85,8 @@ def test_first_load_shows_a_fresh_default_run() -> None:
     assert [run.net.f[l].name for l in range(2, run.net.n_l + 1)] == ["tanh"] * 3  # eq. (4): the output uses f too
     assert float(metric(at, J)) > 0
     assert not at.error and not at.warning
-    charts = {json.loads(el.proto.json)["key"] for el in at.get("bidi_component")}
+    charts = {json.loads(el.proto.json)["key"] for el in at.get("bidi_component")
+              if el.proto.component_name == "backprop_playground.live_chart"}
     assert charts == {"network", "deltas", "surface", "loss", "matrices"}
 
 

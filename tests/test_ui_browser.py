@@ -87,7 +87,8 @@ def no_exception(pg) -> bool:
 
 
 def button(pg, label: str):
-    return pg.locator('[data-testid="stButton"] button', has_text=label).first
+    """A button by its accessible name: st.button or the run controls' action bar (in a shadow root)."""
+    return pg.get_by_role("button", name=label, exact=True).first
 
 
 def play_toggle(pg):

@@ -5,6 +5,8 @@ Play re-runs on a timer, training a few updates per frame and redrawing in place
 """
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from .. import config as C
@@ -12,6 +14,7 @@ from ..data import DataError
 from ..experiment import UPLOAD, build_data, new_run
 from ..share import View
 from . import state, upload
+from .action_bar import ActionButton, action_bar, exclusive
 from .controls import dataset_options, read_config
 from .equations_panel import render_equations
 from .instruments import other_run, render_instruments, stop_compare
@@ -19,7 +22,11 @@ from .sharing import apply_pending_settings, publish, share_and_export, start_se
 from .view import render_view
 
 FRAME_CPU_SECONDS = 0.1  # training time one frame may use, whatever the data and network size
-FRAME_SECONDS = 0.2  # Play's tick: a frame must finish before the next tick preempts it; Pause lands in < 0.5 s
+# Play's tick. A tick that arrives while a frame is still drawing preempts it, and the charts it
+# had not reached yet are torn down and re-created (blank, zoom lost): so the tick is kept at
+# 1.5× the last measured frame, and never below FRAME_SECONDS (Pause then lands within 0.5 s).
+FRAME_SECONDS = 0.2
+MAX_FRAME_SECONDS = 1.0
 
 
 def main() -> None:
@@ -40,7 +47,8 @@ def main() -> None:
     state.put("full_run", True)
     state.put("view", view)
     playing = state.is_playing()
-    st.fragment(run_every=FRAME_SECONDS if playing else None)(frame)()
+    tick = min(MAX_FRAME_SECONDS, max(FRAME_SECONDS, 1.5 * state.get("frame_seconds", 0.0)))
+    st.fragment(run_every=tick if playing else None)(frame)()
     share_and_export(run, view)
 
 
@@ -97,30 +105,43 @@ def _try_new_run(cfg: C.Config, fallback: C.Config | None = None):
 
 
 def controls_row(run, view: View) -> None:
-    cols = st.columns([1, 1, 1.3, 1, 1.1, 4], vertical_alignment="center")
-    shown = lambda name: name not in view.hidden  # noqa: E731
-    off = lambda name: name in view.locked  # noqa: E731
-    if shown("step") and cols[0].button("Step", type="primary", help="One update (eqs. 7–8) on the next batch.",
-                                         width="stretch", disabled=off("step")):
-        both("step")
-    if shown("step") and cols[1].button("Epoch", help="Updates until every example has been used once.",
-                                         width="stretch", disabled=off("step")):
-        both("run_epoch")
-    if shown("phase") and cols[2].button(
-            "Phase ▸", help="Walk one update in the derivation's order: forward, cost, δ backwards, gradients, update.",
-            width="stretch", disabled=off("phase")):
-        both("advance_phase")
-    if shown("reset") and cols[3].button("Reset", help="New initial weights from the seed; epoch 0.",
-                                          width="stretch", disabled=off("reset")):
-        state.set_run(new_run(run.cfg, upload.current()))
-        stop_compare()
+    group = {"step": "step", "epoch": "step", "phase": "phase", "reset": "reset"}  # the View's name of each
+    actions = {"step": "step", "epoch": "run_epoch", "phase": "advance_phase"}  # the Run method of each
+    buttons = [b for b in (
+        ActionButton("step", "Step", "One update (eqs. 7–8) on the next batch.", primary=True, limit=50),
+        ActionButton("epoch", "Epoch", "Updates until every example has been used once.", limit=10),
+        ActionButton("phase", "Phase ▸", "Walk one update in the derivation's order: forward, cost, δ backwards, "
+                     "gradients, update.", limit=50),
+        ActionButton("reset", "Reset", "New initial weights from the seed; epoch 0.", limit=5),
+    ) if group[b.name] not in view.hidden]
+    cols = st.columns([4.3, 1.1, 4], vertical_alignment="center")
+    with cols[0]:  # clicks arrive as numbered state, never lost to an abandoned rerun (action_bar.py)
+        bar = action_bar(buttons, key="run_controls",
+                         disabled={b.name for b in buttons if group[b.name] in view.locked})
+    reset = False
+    with bar as clicks:  # one script thread at a time from here to the last click marked done
+        if clicks:
+            # What both() does, with the runs looked up once before any change: a session-state
+            # access lets Streamlit abandon the run, and a click is only marked done when the loop
+            # moves past it, so nothing may touch session state after an update.
+            runs = [r for r in (state.get_run(), other_run()) if r is not None]
+            for name in clicks:
+                if name == "reset":
+                    stop_compare()
+                    fresh = new_run(run.cfg, upload.current())
+                    state.set_run(fresh)  # this click's last session-state access
+                    runs, reset = [fresh], True
+                else:
+                    for r in runs:
+                        getattr(r, actions[name])()
+    if reset:
         st.rerun()
-    if shown("play"):
-        cols[4].toggle("Play", key=state.PLAYING, disabled=off("play"),
+    if "play" not in view.hidden:
+        cols[1].toggle("Play", key=state.PLAYING, disabled="play" in view.locked,
                        help="Train continuously; updates per frame set in the sidebar.")
     flash = state.take_flash()
     if flash:
-        cols[5].info(flash[1])
+        cols[2].info(flash[1])
 
 
 def both(action: str, *args) -> bool:
@@ -137,11 +158,19 @@ def frame() -> None:
     run = state.get_run()
     full = state.get("full_run", False)
     state.put("full_run", False)
-    if state.is_playing() and not full:
-        if not both("play", run.cfg.speed, FRAME_CPU_SECONDS):
+    started = time.perf_counter()
+    playing = state.is_playing()
+    if playing and not full:
+        with exclusive("run_controls"):  # never at the same time as a Step from an overlapping run
+            ok = both("play", run.cfg.speed, FRAME_CPU_SECONDS)
+        if not ok:
             state.request_pause()
             st.rerun()
     render_view(run)
     render_instruments(run)
+    state.put("frame_seconds", time.perf_counter() - started)  # what a Play frame costs (no equations)
     if "equations" not in (state.get("view") or View()).hidden:
-        render_equations(run)
+        if playing:  # ~18 LaTeX rows per frame would halve the frame rate; numbers return on Pause
+            st.caption("Equations (1)–(18) with live numbers: pause to read them.")
+        else:
+            render_equations(run)
