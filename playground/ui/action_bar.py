@@ -30,59 +30,27 @@ Edge cases (:func:`new_clicks`, a pure function):
 """
 from __future__ import annotations
 
-import functools
-import hashlib
 import threading
 from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from streamlit.components.v2 import component as _component
 
 from . import state
+from .component_files import asset_url, ensure_routes, loader_js
 
 __all__ = ["ActionBar", "ActionButton", "Clicks", "action_bar", "exclusive", "new_clicks"]
 
 LOG_MAX = 100  # clicks the browser keeps in its log (assets/action_bar.js uses the same number)
 LOCK_TIMEOUT_S = 30.0  # a run that cannot get the bar's lock this soon leaves its clicks to a later run
 
-_ASSETS = Path(__file__).with_name("assets")
-_MODULE_FILE = _ASSETS / "action_bar.js"
 _COMPONENT_NAME = "backprop_playground.action_bar"
-_ASSET_ROUTE = "assets"  # ``/component/playground.ui.action_bar.assets/<file>``, never mounted
 _STATE_KEY = "clicks"  # the component's state value
 _RECORD = "action_bar_record:"  # + key: session-state record {"done": processed mark, "lock": Lock}
 
-# Components v2 re-sends the inline JS in every element message, so it is a tiny loader; the real
-# code (assets/action_bar.js) is fetched once per page as an ES module and cached on ``window``.
-# Same approach as live_chart.py.
-_STUB_JS = """
-const K = "__bpActionBarModules";
-function base() {
-  const s = document.querySelector('script[src*="/static/js/index."]');
-  const i = s && s.src ? s.src.lastIndexOf("static/js/") : -1;
-  return i >= 0 ? s.src.slice(0, i) : new URL("./", document.baseURI).href;
-}
-export default function (component) {
-  const d = component.data;
-  if (!d || !d.module_url) return;
-  const mods = (window[K] = window[K] || {});
-  let m = mods[d.module_url];
-  if (!m) {
-    m = mods[d.module_url] = import(new URL(d.module_url, base()).href);
-    m.catch(() => { if (mods[d.module_url] === m) delete mods[d.module_url]; });
-  }
-  return m.then((mod) => mod.default(component)).catch((err) => {
-    console.error(err);
-    const el = document.createElement("div");
-    el.className = "action-bar-error";
-    el.textContent = "action_bar: " + (err && err.message ? err.message : err);
-    component.parentElement.replaceChildren(el);
-  });
-}
-"""
+_STUB_JS = loader_js("__bpActionBarModules", "action-bar-error", "action_bar")
 
 # Styled after Streamlit's own st.button (primary: filled; secondary: outlined), from the theme's
 # CSS custom properties, which reach into the element's shadow root by inheritance.
@@ -264,7 +232,7 @@ def action_bar(buttons: Sequence[ActionButton], *, key: str, disabled: Collectio
     disabled = frozenset(disabled)
     record = _record(key)
     try:
-        _ensure_route()
+        ensure_routes()
     except Exception:  # never break the page over the file route; the browser shows the error
         pass
     result = _mount(
@@ -274,7 +242,7 @@ def action_bar(buttons: Sequence[ActionButton], *, key: str, disabled: Collectio
             "done": record["done"] or 0,  # the browser's counter never restarts below this
             "buttons": [{"name": b.name, "label": b.label, "help": b.help, "primary": b.primary,
                          "disabled": b.name in disabled} for b in buttons],
-            "module_url": _module_url(_MODULE_FILE.stat().st_mtime_ns),
+            "module_url": asset_url("action_bar.js"),
         },
         default={_STATE_KEY: None},
         on_clicks_change=_noop,
@@ -302,21 +270,3 @@ def _record(key: str) -> dict[str, Any]:
 
 def _noop() -> None:
     """The state key's change callback: the work happens in the script, after the bar is drawn."""
-
-
-@functools.lru_cache(maxsize=4)
-def _module_url(mtime_ns: int) -> str:
-    """URL of assets/action_bar.js with a content hash, so browsers never run a stale copy."""
-    digest = hashlib.sha1(_MODULE_FILE.read_bytes()).hexdigest()[:12]
-    return f"component/{__name__}.{_ASSET_ROUTE}/action_bar.js?v={digest}"
-
-
-def _ensure_route() -> None:
-    """Serve assets/ on the running Streamlit server (idempotent, per runtime)."""
-    from streamlit.components.v1 import declare_component
-    from streamlit.runtime import Runtime
-
-    if not Runtime.exists():
-        return
-    if Runtime.instance().component_registry.get_component_path(f"{__name__}.{_ASSET_ROUTE}") is None:
-        declare_component(_ASSET_ROUTE, path=str(_ASSETS))

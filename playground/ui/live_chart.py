@@ -19,55 +19,19 @@ only makes Streamlit serve ``<base>/component/<name>/plotly.min.js`` (and likewi
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
-import plotly
 import plotly.io as pio
 from streamlit.components.v2 import component as _component
 
+from .component_files import PLOTLY_URL, asset_url, ensure_routes, loader_js
+
 __all__ = ["live_chart"]
 
-_ASSETS = Path(__file__).with_name("assets")
 _COMPONENT_NAME = "backprop_playground.live_chart"
-# Two file routes on Streamlit's component server (``/component/<module>.<name>/<file>``), made
-# with the public ``streamlit.components.v1.declare_component(path=...)`` and never mounted:
-_PLOTLY_ROUTE = "plotly_js"  # plotly's own package_data dir (plotly.min.js)
-_ASSET_ROUTE = "assets"  # this package's assets dir (live_chart.js)
-_PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
-_PLOTLY_URL = f"component/{__name__}.{_PLOTLY_ROUTE}/plotly.min.js?v={plotly.__version__}"
-_MODULE_FILE = _ASSETS / "live_chart.js"
 
-# Components v2 re-sends the component's inline JS inside every element message (every frame),
-# so it is kept to a tiny loader; the real code (assets/live_chart.js) is fetched once per page
-# as an ES module and cached on ``window``.
-_STUB_JS = """
-const K = "__bpLiveChartModules";
-function base() {
-  const s = document.querySelector('script[src*="/static/js/index."]');
-  const i = s && s.src ? s.src.lastIndexOf("static/js/") : -1;
-  return i >= 0 ? s.src.slice(0, i) : new URL("./", document.baseURI).href;
-}
-export default function (component) {
-  const d = component.data;
-  if (!d || !d.module_url) return;
-  const mods = (window[K] = window[K] || {});
-  let m = mods[d.module_url];
-  if (!m) {
-    m = mods[d.module_url] = import(new URL(d.module_url, base()).href);
-    m.catch(() => { if (mods[d.module_url] === m) delete mods[d.module_url]; });
-  }
-  return m.then((mod) => mod.default(component)).catch((err) => {
-    console.error(err);
-    const el = document.createElement("div");
-    el.className = "live-chart-error";
-    el.textContent = "live_chart: " + (err && err.message ? err.message : err);
-    component.parentElement.replaceChildren(el);
-  });
-}
-"""
+_STUB_JS = loader_js("__bpLiveChartModules", "live-chart-error", "live_chart")
 _CSS = """
 .live-chart { width: 100%; min-width: 0; overflow: hidden; }
 .live-chart-error { color: var(--st-red-color, #ff4b4b); font-family: var(--st-code-font, monospace);
@@ -82,26 +46,6 @@ try:
 except TypeError:  # older Streamlit took isolate_styles at mount time
     _mount = _component(_COMPONENT_NAME, js=_STUB_JS, css=_CSS)
     _MOUNT_KWARGS = {"isolate_styles": False}
-
-
-@functools.lru_cache(maxsize=4)
-def _module_url(mtime_ns: int) -> str:
-    """URL of assets/live_chart.js with a content hash, so browsers never run a stale copy."""
-    digest = hashlib.sha1(_MODULE_FILE.read_bytes()).hexdigest()[:12]
-    return f"component/{__name__}.{_ASSET_ROUTE}/live_chart.js?v={digest}"
-
-
-def _ensure_routes() -> None:
-    """Register the two file routes on the running Streamlit server (idempotent, per runtime)."""
-    from streamlit.components.v1 import declare_component
-    from streamlit.runtime import Runtime
-
-    if not Runtime.exists():
-        return
-    registry = Runtime.instance().component_registry
-    for name, path in ((_PLOTLY_ROUTE, _PLOTLY_DIR), (_ASSET_ROUTE, _ASSETS)):
-        if registry.get_component_path(f"{__name__}.{name}") is None:
-            declare_component(name, path=str(path))
 
 
 @functools.lru_cache(maxsize=8)
@@ -163,7 +107,7 @@ def live_chart(fig: Any, *, key: str, height: int = 400) -> None:
         raise ValueError("live_chart needs a non-empty string key")
     spec, themed = _figure_json(fig)
     try:
-        _ensure_routes()
+        ensure_routes()
     except Exception:  # never break the page over the file routes; the browser shows the error
         pass
     _mount(
@@ -173,8 +117,8 @@ def live_chart(fig: Any, *, key: str, height: int = 400) -> None:
             "themed": themed,
             "height": int(height),
             "key": key,
-            "plotly_url": _PLOTLY_URL,
-            "module_url": _module_url(_MODULE_FILE.stat().st_mtime_ns),
+            "plotly_url": PLOTLY_URL,
+            "module_url": asset_url("live_chart.js"),
         },
         height=int(height),
         **_MOUNT_KWARGS,

@@ -1,0 +1,80 @@
+"""How the page gets this package's Components v2 code and plotly.js, shared by every element.
+
+Components v2 re-sends an element's inline JS in every element message (every Play frame), so
+each element's inline JS is only the small loader from :func:`loader_js`; the real code
+(``assets/<name>.js``) is fetched once per page as an ES module and cached on ``window``.
+
+The files are served by Streamlit's own component file route, registered with the public
+``streamlit.components.v1.declare_component(path=...)``; those components are never mounted, they
+only make Streamlit serve ``<base>/component/<this module>.<route>/<file>``: ``assets/`` here, and
+the ``plotly.min.js`` shipped inside the installed plotly package (the same version that writes
+the figure JSON), so nothing is vendored and no app-level config is needed.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+from string import Template
+
+import plotly
+
+ASSETS = Path(__file__).with_name("assets")
+_ASSET_ROUTE = "assets"
+_PLOTLY_ROUTE = "plotly_js"
+_PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
+PLOTLY_URL = f"component/{__name__}.{_PLOTLY_ROUTE}/plotly.min.js?v={plotly.__version__}"
+
+
+def ensure_routes() -> None:
+    """Register the file routes on the running Streamlit server (idempotent, per runtime)."""
+    from streamlit.components.v1 import declare_component
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return
+    registry = Runtime.instance().component_registry
+    for name, path in ((_PLOTLY_ROUTE, _PLOTLY_DIR), (_ASSET_ROUTE, ASSETS)):
+        if registry.get_component_path(f"{__name__}.{name}") is None:
+            declare_component(name, path=str(path))
+
+
+def asset_url(filename: str) -> str:
+    """URL of assets/<filename> with a content hash, so browsers never run a stale copy."""
+    return _asset_url(filename, (ASSETS / filename).stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _asset_url(filename: str, mtime_ns: int) -> str:
+    digest = hashlib.sha1((ASSETS / filename).read_bytes()).hexdigest()[:12]
+    return f"component/{__name__}.{_ASSET_ROUTE}/{filename}?v={digest}"
+
+
+def loader_js(window_key: str, error_class: str, label: str) -> str:
+    """The inline JS of an element: import ``data.module_url`` once per page, run its default
+    export; on failure, show the error in the element (class ``error_class``) and the console."""
+    return Template("""
+const K = "$key";
+function base() {
+  const s = document.querySelector('script[src*="/static/js/index."]');
+  const i = s && s.src ? s.src.lastIndexOf("static/js/") : -1;
+  return i >= 0 ? s.src.slice(0, i) : new URL("./", document.baseURI).href;
+}
+export default function (component) {
+  const d = component.data;
+  if (!d || !d.module_url) return;
+  const mods = (window[K] = window[K] || {});
+  let m = mods[d.module_url];
+  if (!m) {
+    m = mods[d.module_url] = import(new URL(d.module_url, base()).href);
+    m.catch(() => { if (mods[d.module_url] === m) delete mods[d.module_url]; });
+  }
+  return m.then((mod) => mod.default(component)).catch((err) => {
+    console.error(err);
+    const el = document.createElement("div");
+    el.className = "$error_class";
+    el.textContent = "$label: " + (err && err.message ? err.message : err);
+    component.parentElement.replaceChildren(el);
+  });
+}
+""").substitute(key=window_key, error_class=error_class, label=label)
