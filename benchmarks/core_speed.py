@@ -15,8 +15,12 @@ The floor is what no implementation of the update can avoid: per update, the for
 A^(l) (W^(l))ᵀ for every layer, the backward Δ^(l+1) W^(l) for l ≥ 2 and (Δ^(l+1))ᵀ A^(l) for
 every layer, into preallocated arrays of the same shapes.
 
-The machine is shared and noisy, so the three are timed interleaved (ours, sklearn, floor, ours,
-…) and each reports the median of its repeats; compare the ratios, not the absolute times.
+The machine is shared and noisy, so the three are timed interleaved in short slices (ours,
+sklearn, floor, ours, …, 51 of each, the cases taking turns too) and each reports the median
+of its slices: noise then hits all of them alike. Compare the ratios, not the absolute times.
+The BLAS library and its kernel are printed first: OPENBLAS_CORETYPE and the thread count
+change the absolute times a lot. --quick is a smoke run: too few, too short slices to judge
+the targets by (with fewer epochs per fit, sklearn's per-fit overhead weighs more).
 """
 from __future__ import annotations
 
@@ -39,6 +43,8 @@ from playground import Network  # noqa: E402
 SKLEARN_NAMES = {"sigmoid": "logistic", "tanh": "tanh", "relu": "relu"}
 MIN_SPEEDUP_VS_SKLEARN = 1.5  # target: sklearn time / ours ≥ this
 MAX_RATIO_TO_FLOOR = 1.15  # target: ours / floor ≤ this
+MAX_SECONDS = 150.0  # past this, after MIN_REPEATS rounds, the run stops: a loaded machine stays bounded
+MIN_REPEATS = 11
 ALPHA = 1e-3  # learning rate α: small enough that thousands of epochs on random data stay finite
 LAM = 1e-4  # weight decay λ, so the λW^(l) term of eq. (9) is on the timed path
 
@@ -49,7 +55,7 @@ class Case:
     m: int
     activation: str
     target: str  # "sklearn": ours ≥ 1.5× faster than MLPRegressor; "floor": ours ≤ 1.15× the floor
-    epochs: int  # epochs per timed repetition in the full run
+    epochs: int  # epochs per timed repetition in the full run: about 10-50 ms of work each
 
     @property
     def name(self) -> str:
@@ -57,10 +63,10 @@ class Case:
 
 
 CASES = (
-    Case((2, 8, 8, 1), 500, "sigmoid", "sklearn", epochs=400),
-    Case((2, 8, 8, 8, 8, 8, 8, 1), 500, "tanh", "sklearn", epochs=200),
-    Case((64, 32, 16, 10), 1797, "relu", "sklearn", epochs=100),
-    Case((784, 256, 128, 10), 4096, "relu", "floor", epochs=4),
+    Case((2, 8, 8, 1), 500, "sigmoid", "sklearn", epochs=150),
+    Case((2, 8, 8, 8, 8, 8, 8, 1), 500, "tanh", "sklearn", epochs=80),
+    Case((64, 32, 16, 10), 1797, "relu", "sklearn", epochs=20),
+    Case((784, 256, 128, 10), 4096, "relu", "floor", epochs=1),
 )
 
 
@@ -70,6 +76,7 @@ class Row:
     ours_ms: float
     sklearn_ms: float
     floor_ms: float
+    repeats: int  # timed slices of each of the three behind the medians
 
     @property
     def speedup(self) -> float:
@@ -106,20 +113,22 @@ def ours_timer(case: Case, X: np.ndarray, Y: np.ndarray) -> Callable[[int], floa
     return run
 
 
-def sklearn_timer(case: Case, X: np.ndarray, Y: np.ndarray) -> Callable[[int], float]:
-    """The same N epochs as one warm-started ``MLPRegressor.fit``."""
-    from sklearn.exceptions import ConvergenceWarning
+def sklearn_model(case: Case, alpha: float = ALPHA, lam: float = LAM):
+    """An MLPRegressor doing our update: full-batch SGD at rate α, penalty λ, never stopping early.
+
+    Its gradient is (Σ_k δ_k a_kᵀ + alpha·W)/m, so alpha = λ·m gives eq. (9)'s mean + λW. Each
+    ``fit`` continues from the current weights (warm_start) for max_iter epochs.
+    """
     from sklearn.neural_network import MLPRegressor
 
-    y = Y[:, 0] if Y.shape[1] == 1 else Y
-    model = MLPRegressor(
+    return MLPRegressor(
         hidden_layer_sizes=case.sizes[1:-1],
         activation=SKLEARN_NAMES[case.activation],
         solver="sgd",
-        alpha=LAM * case.m,
+        alpha=lam * case.m,
         batch_size=case.m,
         learning_rate="constant",
-        learning_rate_init=ALPHA,
+        learning_rate_init=alpha,
         momentum=0.0,
         nesterovs_momentum=False,
         shuffle=False,
@@ -130,19 +139,29 @@ def sklearn_timer(case: Case, X: np.ndarray, Y: np.ndarray) -> Callable[[int], f
         warm_start=True,
         random_state=0,
     )
+
+
+def sklearn_fit(model, X: np.ndarray, Y: np.ndarray, epochs: int) -> None:
+    """``epochs`` more full-batch epochs of model on (X, Y), ConvergenceWarning silenced."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    model.set_params(max_iter=epochs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(X, y)  # allocates and initialises the weights, untimed
+        model.fit(X, Y[:, 0] if Y.shape[1] == 1 else Y)
+    if model.n_iter_ != epochs:
+        raise RuntimeError("MLPRegressor stopped early: the timing would be wrong")
+
+
+def sklearn_timer(case: Case, X: np.ndarray, Y: np.ndarray) -> Callable[[int], float]:
+    """The same N epochs as one warm-started ``MLPRegressor.fit``."""
+    model = sklearn_model(case)
+    sklearn_fit(model, X, Y, 1)  # allocates and initialises the weights, untimed
 
     def run(n: int) -> float:
-        model.set_params(max_iter=n)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            t0 = time.perf_counter()
-            model.fit(X, y)
-            dt = time.perf_counter() - t0
-        assert model.n_iter_ == n, "MLPRegressor stopped early: the timing would be wrong"
-        return dt
+        t0 = time.perf_counter()
+        sklearn_fit(model, X, Y, n)
+        return time.perf_counter() - t0
 
     return run
 
@@ -158,43 +177,56 @@ def floor_timer(case: Case, seed: int = 1) -> Callable[[int], float]:
     G = [np.empty((s[k + 1], s[k])) for k in L]
     B = [np.empty((m, s[k])) for k in L]
 
-    def run(n: int) -> float:
+    def run(n: int) -> float:  # np.dot: the same BLAS calls as np.matmul, with less overhead per call
         t0 = time.perf_counter()
         for _ in range(n):
             for k in L:
-                np.matmul(A[k], W[k].T, out=Z[k])
+                np.dot(A[k], W[k].T, out=Z[k])
             for k in reversed(L):
-                np.matmul(D[k].T, A[k], out=G[k])
+                np.dot(D[k].T, A[k], out=G[k])
                 if k >= 1:  # l ≥ 2
-                    np.matmul(D[k], W[k], out=B[k])
+                    np.dot(D[k], W[k], out=B[k])
         return time.perf_counter() - t0
 
     return run
 
 
-def measure(case: Case, epochs: int, repeats: int) -> Row:
-    """Median ms per epoch of ours, sklearn and the floor, timed interleaved."""
+def timers(case: Case) -> dict[str, Callable[[int], float]]:
+    """Ours, sklearn and the floor for one case, each warmed up (first-touch allocations, BLAS threads)."""
     X, Y = make_data(case)
-    timers = {"ours": ours_timer(case, X, Y), "sklearn": sklearn_timer(case, X, Y), "floor": floor_timer(case)}
-    for run in timers.values():  # warm-up: first-touch allocations, BLAS threads, caches
+    out = {"ours": ours_timer(case, X, Y), "sklearn": sklearn_timer(case, X, Y), "floor": floor_timer(case)}
+    for run in out.values():
         run(1)
-    times: dict[str, list[float]] = {k: [] for k in timers}
-    for _ in range(repeats):
-        for key, run in timers.items():
-            times[key].append(run(epochs) / epochs * 1e3)
-    ms = {k: statistics.median(v) for k, v in times.items()}
-    return Row(case, ms["ours"], ms["sklearn"], ms["floor"])
+    return out
 
 
 def run_benchmark(
-    cases: Sequence[Case] = CASES, *, quick: bool = False, repeats: int | None = None
+    cases: Sequence[Case] = CASES,
+    *,
+    quick: bool = False,
+    repeats: int | None = None,
+    max_seconds: float = MAX_SECONDS,
 ) -> list[Row]:
+    """Median ms per epoch of ours, sklearn and the floor for each case.
+
+    Round after round, every case times one slice of each of the three in turn, so a burst of
+    load from elsewhere lands on a few slices of every case rather than on all of one case's.
+    """
     if repeats is None:
-        repeats = 3 if quick else 9
+        repeats = 5 if quick else 51
+    plan = [(case, max(1, case.epochs // 10) if quick else case.epochs, timers(case)) for case in cases]
+    times = [{key: [] for key in runs} for _, _, runs in plan]
+    start = time.perf_counter()
+    for i in range(repeats):
+        for (_, epochs, runs), t in zip(plan, times, strict=True):
+            for key, run in runs.items():
+                t[key].append(run(epochs) / epochs * 1e3)
+        if i + 1 >= MIN_REPEATS and time.perf_counter() - start > max_seconds:
+            break
     rows = []
-    for case in cases:
-        epochs = max(1, case.epochs // 10) if quick else case.epochs
-        rows.append(measure(case, epochs, repeats))
+    for (case, _, _), t in zip(plan, times, strict=True):
+        ms = {key: statistics.median(v) for key, v in t.items()}
+        rows.append(Row(case, ms["ours"], ms["sklearn"], ms["floor"], len(t["ours"])))
     return rows
 
 
@@ -225,17 +257,23 @@ def blas_description() -> str:
     if not blas:
         return "BLAS: unknown"
     b = blas[0]
-    return f"numpy BLAS: {b.get('internal_api')} {b.get('version')}, kernel {b.get('architecture')}, {b.get('num_threads')} threads"
+    return (
+        f"numpy BLAS: {b.get('internal_api')} {b.get('version')}, kernel {b.get('architecture')}, "
+        f"{b.get('num_threads')} threads"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a fast smoke run: fewer epochs and repeats")
+    parser.add_argument("--repeats", type=int, help="timed repetitions per implementation (default 51, quick 5)")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    rows = run_benchmark(quick=args.quick)
+    rows = run_benchmark(quick=args.quick, repeats=args.repeats)
     print(blas_description())
     print(format_table(rows))
+    note = " (--quick: a smoke run)" if args.quick else ""
+    print(f"medians of {rows[0].repeats} interleaved slices of each{note}")
     print(f"all targets {'PASS' if all(r.passed for r in rows) else 'FAIL'}; took {time.perf_counter() - t0:.0f} s")
     return 0
 

@@ -26,12 +26,17 @@ from .activations import ACTIVATIONS, Activation, get_activation
 Array = np.ndarray
 
 
-def _softmax(z: Array) -> Array:
-    e = np.exp(z - z.max(axis=1, keepdims=True))  # shift by the row max: exp cannot overflow
-    return e / e.sum(axis=1, keepdims=True)
+def _softmax(z: Array, out: Array | None = None) -> Array:
+    if out is None:
+        e = np.exp(z - z.max(axis=1, keepdims=True))  # shift by the row max: exp cannot overflow
+        return e / e.sum(axis=1, keepdims=True)
+    np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
 
 
-def _softmax_prime(z: Array, a: Array) -> Array:
+def _softmax_prime(z: Array, a: Array, out: Array | None = None) -> Array:
     raise NotImplementedError("softmax is only used with cross-entropy, whose δ^(n_l) is a − y")
 
 

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "playground"
 CORE_MODULES = [
     "network", "activations", "losses", "initializers", "training", "gradcheck", "diagnostics", "config", "run",
-    "history", "phases", "equations", "experiment", "share", "export", "data",
+    "history", "phases", "equations", "experiment", "share", "export", "data", "buffers",
 ]
 FORBIDDEN_IMPORTS = {"streamlit", "plotly", "pickle"}
 FORBIDDEN_CALLS = {"eval", "exec"}

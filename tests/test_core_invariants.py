@@ -403,3 +403,25 @@ def test_small_normal_std_is_0_01():
     W = get_initializer("small_normal").draw(np.random.default_rng(0), 400, 500)
     assert W.std() == pytest.approx(0.01, rel=0.02)
     assert abs(W.mean()) < 1e-4
+
+
+def test_a_held_trace_survives_later_steps_and_copies_train_identically():
+    """step() reuses its own scratch arrays; a trace handed out by trace() must never be overwritten,
+    and a copied network (copy(), deepcopy) must take exactly the steps the original takes."""
+    import copy as copy_module
+
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(40, 3)), rng.normal(size=(40, 2)) * 0.3
+    net = Network([3, 5, 4, 2], activation="tanh", seed=1)
+    held = net.trace(X, Y, 0.01)
+    snapshot = {name: {l: v.copy() for l, v in getattr(held, name).items()} for name in ("z", "a", "delta", "dW")}
+    twins = [net.copy(), copy_module.deepcopy(net)]
+    for _ in range(5):
+        net.step(X, Y, 0.1, 0.01)
+        for t in twins:
+            t.step(X, Y, 0.1, 0.01)
+    for name, layers in snapshot.items():
+        for l, v in layers.items():
+            assert np.array_equal(getattr(held, name)[l], v), f"{name}[{l}] of a held trace was overwritten"
+    for t in twins:
+        assert all(np.array_equal(a, b) for a, b in zip(t.W + t.b, net.W + net.b, strict=True))
