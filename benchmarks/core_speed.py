@@ -274,7 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_table(rows))
     note = " (--quick: a smoke run)" if args.quick else ""
     print(f"medians of {rows[0].repeats} interleaved slices of each{note}")
-    print(f"{'all targets PASS' if all(r.passed for r in rows) else 'some targets FAIL'}; took {time.perf_counter() - t0:.0f} s")
+    verdict = "all targets PASS" if all(r.passed for r in rows) else "some targets FAIL"
+    print(f"{verdict}; took {time.perf_counter() - t0:.0f} s")
     return 0
 
 
