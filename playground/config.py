@@ -29,6 +29,7 @@ MAX_SEED = 2**31 - 1
 # α and λ on a log grid: TensorFlow Playground's familiar presets plus the 3-steps between them.
 ALPHA_GRID = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LAM_GRID = (0.0, *ALPHA_GRID)
+MATRIX_VIEWS = ("dW", "W", "none")
 FEATURE_NAMES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2")
 AUTO = "auto"
 
@@ -57,6 +58,10 @@ class Config:
     lam: float = 0.0
     batch_size: int = 0  # 0 means full batch, as the text
     speed: int = 5  # updates per frame while playing
+    # view — how the charts are drawn; part of a shared link, never of the experiment
+    log_y: bool = False  # loss curve on a log axis
+    delta_shared: bool = False  # one colour scale for every layer's δ (shows vanishing δ)
+    matrices: str = "dW"  # per-layer heatmaps: "W", "dW" (∂J/∂W) or "none"
 
     def hidden_activations(self) -> tuple[str, ...]:
         return self.layer_activations or (self.activation,) * len(self.hidden)
@@ -110,6 +115,11 @@ def validate(cfg: Config, datasets: tuple[str, ...] | None = None) -> Config:
     _number(cfg.lam, "Weight decay λ", 0.0, MAX_LAM)
     _integer(cfg.batch_size, "Batch size", 0, MAX_BATCH)
     _integer(cfg.speed, "Updates per frame", 1, MAX_SPEED)
+    for name, flag in (("Log scale", cfg.log_y), ("Shared δ scale", cfg.delta_shared)):
+        if not isinstance(flag, bool):
+            raise bad(name, f"must be on or off; got {flag!r}.")
+    if cfg.matrices not in MATRIX_VIEWS:
+        raise bad("Matrix view", f"must be one of {', '.join(MATRIX_VIEWS)}; got {cfg.matrices!r}.")
     return cfg
 
 

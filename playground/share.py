@@ -165,6 +165,16 @@ def _choice(options: Callable[[_Context], tuple[str, ...]], what: str) -> Callab
     return parse
 
 
+def _flag(text: str, ctx) -> tuple[object, str | None]:
+    if text not in ("0", "1"):
+        raise _Bad("must be 0 or 1")
+    return text == "1", None
+
+
+def _flag_text(flag: bool) -> str:
+    return "1" if flag else "0"
+
+
 def _items(text: str, most: int, what: str) -> list[str]:
     items = text.split(",")
     if len(items) > most:
@@ -242,6 +252,9 @@ PARAMS: tuple[_Param, ...] = (
     _Param("lambda", "lam", _on_grid(0.0, C.MAX_LAM, LAM_GRID), _number_text),
     _Param("batch", "batch_size", _integer(0, C.MAX_BATCH)),
     _Param("speed", "speed", _integer(1, C.MAX_SPEED)),
+    _Param("logy", "log_y", _flag, _flag_text),
+    _Param("dshared", "delta_shared", _flag, _flag_text),
+    _Param("mat", "matrices", _choice(lambda ctx: C.MATRIX_VIEWS, "matrix view")),
 )
 KEYS = tuple(p.key for p in PARAMS)
 

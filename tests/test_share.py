@@ -64,6 +64,9 @@ def configs(draw, datasets=DATASETS, max_points=C.MAX_POINTS):
         lam=draw(st.sampled_from(LAM_GRID)),
         batch_size=draw(st.integers(0, C.MAX_BATCH)),
         speed=draw(st.integers(1, C.MAX_SPEED)),
+        log_y=draw(st.booleans()),
+        delta_shared=draw(st.booleans()),
+        matrices=draw(st.sampled_from(C.MATRIX_VIEWS)),
     )
 
 
@@ -293,3 +296,19 @@ def test_config_fields_are_plain_python_types():
     assert type(cfg.noise) is float and type(cfg.alpha) is float and type(cfg.n_points) is int
     assert cfg.hidden == (2, 3) and all(type(s) is int for s in cfg.hidden)
     assert not any(isinstance(getattr(cfg, f), np.generic) for f in C.FIELD_NAMES)
+
+
+@pytest.mark.parametrize("query, warning", [
+    ({"logy": "yes"}, "logy=yes: must be 0 or 1"),
+    ({"dshared": "2"}, "dshared=2: must be 0 or 1"),
+    ({"mat": "weights"}, "mat=weights: unknown matrix view"),
+])
+def test_bad_view_options_fall_back_with_a_warning(query, warning):
+    cfg, warnings = from_query(query, DATASETS)
+    assert cfg == C.DEFAULT and warnings == [warning]
+
+
+def test_view_options_travel_in_the_link():
+    cfg = C.replace(C.DEFAULT, log_y=True, delta_shared=True, matrices="W")
+    assert to_query(cfg) == {"logy": "1", "dshared": "1", "mat": "W"}
+    assert from_query(through_url(to_query(cfg)), DATASETS) == (cfg, [])

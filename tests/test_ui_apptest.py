@@ -303,3 +303,15 @@ def test_two_sessions_are_isolated() -> None:
     assert not same(weights(run_of(a)), weights(run_of(b)))
     click(b, "Epoch")
     assert run_of(b).epoch == 1 and run_of(a).epoch == 3
+
+
+def test_chart_options_come_from_the_link_and_go_back_into_it() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["logy"] = "1"
+    at.query_params["mat"] = "none"
+    ok(at.run())
+    assert at.toggle(key="loss_log").value is True and at.segmented_control(key="matrix_kind").value is None
+    at.toggle(key="delta_shared").set_value(True)
+    ok(at.run())
+    assert dict(at.query_params) == {"logy": "1", "dshared": "1", "mat": "none"}
+    assert run_of(at).epoch == 0 and run_of(at).cfg.delta_shared

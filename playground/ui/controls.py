@@ -21,6 +21,7 @@ from ..share import View
 FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1x2": "x₁x₂",
                   "sin_x1": "sin x₁", "sin_x2": "sin x₂"}
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+MATRIX_LABELS = {"W": "W⁽ˡ⁾", "dW": "∂J/∂W⁽ˡ⁾"}  # Config.matrices -> the chart control's label; "none": neither
 BATCH_MODES = ("Full batch", "Mini-batch", "One example")
 NEW_LAYER_NEURONS = 4
 MINI_BATCH = 10
@@ -43,10 +44,17 @@ def widget_state(cfg: C.Config) -> dict[str, object]:
         "loss": cfg.loss, "output_activation": cfg.output_activation, "alpha": cfg.alpha, "lam": cfg.lam,
         "batch_mode": mode, "batch_size": cfg.batch_size if cfg.batch_size >= 2 else MINI_BATCH,
         "init": cfg.init, "seed": cfg.seed, "speed": cfg.speed,
+        "loss_log": cfg.log_y, "delta_shared": cfg.delta_shared,
+        "matrix_kind": MATRIX_LABELS.get(cfg.matrices),
     }
     s |= {f"neurons_{k}": n for k, n in enumerate(cfg.hidden)}
     s |= {f"act_{k}": f for k, f in enumerate(cfg.layer_activations or (cfg.activation,) * len(cfg.hidden))}
     return s
+
+
+def matrix_view(label: str | None) -> str:
+    """Config.matrices for the per-layer matrices control's selection (None: hidden)."""
+    return next((k for k, v in MATRIX_LABELS.items() if v == label), "none")
 
 
 def seed_widgets(cfg: C.Config, *, overwrite: bool) -> None:
@@ -176,4 +184,8 @@ def read_config(uploader, base: C.Config, view: View | None = None) -> C.Config:
         data_seed=int(data_seed), features=tuple(features), hidden=tuple(hidden_sizes), activation=activation,
         layer_activations=tuple(layer_acts), output_activation=output, loss=loss, init=init, seed=int(seed),
         alpha=float(alpha), lam=float(lam), batch_size=int(batch_size), speed=int(speed),
+        # the chart options are drawn with the charts (ui/view.py); here only carried along
+        log_y=bool(st.session_state.get("loss_log", base.log_y)),
+        delta_shared=bool(st.session_state.get("delta_shared", base.delta_shared)),
+        matrices=matrix_view(st.session_state.get("matrix_kind", MATRIX_LABELS.get(base.matrices))),
     )

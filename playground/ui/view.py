@@ -9,10 +9,14 @@ import numpy as np
 import streamlit as st
 
 from .. import figures as F
+from ..config import replace
 from ..data import load_real
 from ..run import Run
+from ..share import View
 from . import state
+from .controls import MATRIX_LABELS, matrix_view
 from .live_chart import live_chart
+from .sharing import publish
 
 
 def render_view(run: Run) -> None:
@@ -48,8 +52,10 @@ def render_view(run: Run) -> None:
             log_y=log_y, diverged_at=run.diverged_at,
             highlight_now=rev.current is not None and rev.current.kind == "cost",
         ), key="loss", height=300)
-    kind = st.segmented_control("Per-layer matrices", ["W⁽ˡ⁾", "∂J/∂W⁽ˡ⁾"], default="∂J/∂W⁽ˡ⁾",
-                                key="matrix_kind")
+    kind = st.segmented_control("Per-layer matrices", list(MATRIX_LABELS.values()), key="matrix_kind",
+                                help="Click the selected one again to hide the matrices.")
+    keep_view_in_link(run, log_y=log_y, delta_shared=shared,
+                      matrices=matrix_view(kind))
     if kind:
         is_w = kind == "W⁽ˡ⁾"
         mats = {l: (tr.W[l - 1] if is_w else tr.dW[l]) for l in range(1, n_l)}
@@ -59,6 +65,15 @@ def render_view(run: Run) -> None:
             highlight=None,
         ), key="matrices", height=260)
 
+
+
+def keep_view_in_link(run: Run, **view) -> None:
+    """The chart options are settings of the link too: adopt changes and update the address bar
+    (these toggles rerun only the live view, so the page's own link update would not see them)."""
+    cfg = replace(run.cfg, **view)
+    if cfg != run.cfg:
+        run.steer(cfg)
+        publish(run, state.get("view") or View())
 
 
 def _columns(run: Run) -> tuple[np.ndarray, list[str]]:
