@@ -19,45 +19,13 @@ if str(ROOT) not in sys.path:  # AppTest runs app.py in this process; it imports
     sys.path.insert(0, str(ROOT))
 
 from test_data_upload import BAD, BAD_FILES  # noqa: E402  (tests/ is on sys.path under pytest)
+from test_ui_apptest import click, load, ok, run_of, texts  # noqa: E402
 
 from playground import config as C  # noqa: E402
 from playground.export import config_json, weights_json, weights_npz  # noqa: E402
 from playground.network import Network  # noqa: E402
 
-APP = str(ROOT / "app.py")
-TIMEOUT = 60
 KEEP = "The previous dataset stays loaded."
-
-
-# --------------------------------------------------------------------------------------------- helpers
-def ok(at: AppTest) -> AppTest:
-    """Every rerun must end without an uncaught exception on the page."""
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def load() -> AppTest:
-    return ok(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
-
-
-def click(at: AppTest, label: str) -> AppTest:
-    buttons = [b for b in at.button if b.label == label]
-    if buttons:
-        (btn,) = buttons
-        btn.click()
-    else:  # Step, Epoch, Phase ▸, Reset: the run controls' action bar (a Components v2 element)
-        from test_action_bar import set_clicks
-
-        set_clicks(at, label)
-    return ok(at.run())
-
-
-def run_of(at: AppTest):
-    return at.session_state["run"]
-
-
-def texts(elements) -> list[str]:
-    return [e.value for e in elements]
 
 
 def weights(run) -> list[np.ndarray]:
