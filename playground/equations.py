@@ -28,6 +28,11 @@ def _n(x: float) -> str:
     return f"{x:.4g}".replace("e", r"\mathrm{e}")
 
 
+def _p(x: float) -> str:
+    """A number as a factor: negative ones in parentheses, so "0.1 · (−0.02)" never reads "0.1 · −0.02"."""
+    return f"({_n(x)})" if x < 0 else _n(x)
+
+
 DELTA = r"\delta"
 
 
@@ -73,8 +78,8 @@ def equation_rows(
         EquationRow("5", net.loss.latex.replace("h_{W,b}(x)", "h_{W,b}(x)") + r" = J(W,b;x,y)",
                     rf"J(W,b;x^{{({k + 1})}},y^{{({k + 1})}}) = {_n(tr.per_example[k])}" if rev.cost else None,
                     5 in now),
-        EquationRow("6", r"J(W,b) = \tfrac1m \textstyle\sum_{k} J(W,b;x^{(k)},y^{(k)})"
-                         r" + \tfrac{\lambda}{2}\sum_{l,i,j} \big(W_{ij}^{(l)}\big)^2",
+        EquationRow("6", r"\begin{aligned}J(W,b) &= \tfrac1m \textstyle\sum_{k} J(W,b;x^{(k)},y^{(k)})"
+                         r"\\ &\quad + \tfrac{\lambda}{2}\textstyle\sum_{l,i,j} \big(W_{ij}^{(l)}\big)^2\end{aligned}",
                     rf"J = {_n(tr.J_data)} + {_n(tr.J_decay)} = {_n(tr.J)}\quad(m={tr.m},\ \lambda={_n(lam)})"
                     if rev.cost else None, 6 in now),
         EquationRow("14", r"\delta_i^{(l)} = \frac{\partial J}{\partial z_i^{(l)}}", None, 14 in now),
@@ -104,17 +109,17 @@ def equation_rows(
                     r"\frac{\partial J}{\partial W_{ij}^{(l)}} = \frac1m \sum_{k=1}^m "
                     r"\delta_i^{(l+1,k)} a_j^{(l,k)} + \lambda W_{ij}^{(l)}",
                     rf"\frac{{\partial J}}{{\partial {sup('W', lp)}_{{{i + 1}{j + 1}}}}} = "
-                    rf"{_n(dW - lam * W[lp - 1][i, j])} + {_n(lam)}\cdot{_n(W[lp - 1][i, j])} = {_n(dW)}"
+                    rf"{_n(dW - lam * W[lp - 1][i, j])} + {_n(lam)}\cdot{_p(W[lp - 1][i, j])} = {_n(dW)}"
                     if grads else None, bool({9, 11, 13} & now),
                     "Eq. (13) in the text reads a_i^(l); the derivative of z_i^(l+1) by W_ij^(l) is a_j^(l)."),
         EquationRow("10", r"\frac{\partial J}{\partial b_i^{(l)}} = \frac1m \sum_{k=1}^m \delta_i^{(l+1,k)}",
                     rf"\frac{{\partial J}}{{\partial {sup('b', lp)}_{{{i + 1}}}}} = {_n(db)}" if grads else None,
                     bool({10, 12} & now), "The text's sum writes y^(i); it runs over the examples y^(k). No λ term."),
         EquationRow("7", r"W_{ij}^{(l)} \leftarrow W_{ij}^{(l)} - \alpha \frac{\partial J}{\partial W_{ij}^{(l)}}",
-                    rf"{sup('W', lp)}_{{{i + 1}{j + 1}}} \leftarrow {_n(W[lp - 1][i, j])} - {_n(alpha)}\cdot{_n(dW)}"
+                    rf"{sup('W', lp)}_{{{i + 1}{j + 1}}} \leftarrow {_n(W[lp - 1][i, j])} - {_n(alpha)}\cdot{_p(dW)}"
                     rf" = {_n(W[lp - 1][i, j] - alpha * dW)}" if grads else None, 7 in now),
         EquationRow("8", r"b_i^{(l)} \leftarrow b_i^{(l)} - \alpha \frac{\partial J}{\partial b_i^{(l)}}",
-                    rf"{sup('b', lp)}_{{{i + 1}}} \leftarrow {_n(b[lp - 1][i])} - {_n(alpha)}\cdot{_n(db)}"
+                    rf"{sup('b', lp)}_{{{i + 1}}} \leftarrow {_n(b[lp - 1][i])} - {_n(alpha)}\cdot{_p(db)}"
                     rf" = {_n(b[lp - 1][i] - alpha * db)}" if grads else None, 8 in now),
     ]
     return rows

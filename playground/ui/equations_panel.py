@@ -29,7 +29,7 @@ def render_equations(run: Run) -> None:
             with st.container(border=True):
                 st.markdown(f":orange-background[**{title} ◀ now**]" if active else f"**{title}**")
                 for row in group:
-                    left, mid, right = st.columns([0.6, 3.4, 5], vertical_alignment="center")
+                    left, mid, right = st.columns([0.8, 3.4, 5], vertical_alignment="center")
                     tag = f"**({row.number})**"
                     left.markdown(f":orange-background[{tag}]" if row.active else tag)
                     mid.latex(row.general)
