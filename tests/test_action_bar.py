@@ -293,13 +293,7 @@ def page(app_url):
         assert not problems, problems
 
 
-_METRIC_JS = """(label) => {
-  for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
-    const l = m.querySelector('[data-testid="stMetricLabel"]');
-    if (l && l.innerText.trim() === label) return m.querySelector('[data-testid="stMetricValue"]').innerText.trim();
-  }
-  return null;
-}"""
+from test_ui_browser import _METRIC_JS  # noqa: E402  (tests/ is on sys.path under pytest)
 
 
 def epoch(pg) -> int:

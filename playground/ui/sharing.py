@@ -27,7 +27,6 @@ from . import state
 from .controls import dataset_options, seed_widgets
 
 _BASE, _VIEW, _STARTED = "link_config", "link_view", "session_started"
-MAX_IMPORT_BYTES = 2_000_000
 
 
 def start_session() -> tuple[C.Config, View]:
@@ -65,10 +64,12 @@ def share_and_export(run: Run, view: View) -> None:
         if "export" in view.hidden:
             return
         c = st.columns(4)
-        c[0].download_button("Weights (JSON)", weights_json(run.net, run.cfg), "weights.json", "application/json")
-        c[1].download_button("Weights (NPZ)", weights_npz(run.net), "weights.npz", "application/octet-stream")
-        c[2].download_button("History (CSV)", history_csv(run), "history.csv", "text/csv")
-        c[3].download_button("Settings (JSON)", config_json(run.cfg), "settings.json", "application/json")
+        # Callables: the files are written when a button is clicked, not on every rerun.
+        c[0].download_button("Weights (JSON)", lambda: weights_json(run.net, run.cfg), "weights.json",
+                             "application/json")
+        c[1].download_button("Weights (NPZ)", lambda: weights_npz(run.net), "weights.npz", "application/octet-stream")
+        c[2].download_button("History (CSV)", lambda: history_csv(run), "history.csv", "text/csv")
+        c[3].download_button("Settings (JSON)", lambda: config_json(run.cfg), "settings.json", "application/json")
         if "export" in view.locked:
             return
         c1, c2 = st.columns(2)
@@ -76,7 +77,7 @@ def share_and_export(run: Run, view: View) -> None:
         if w is not None and state.get("imported_weights") != w.file_id:
             state.put("imported_weights", w.file_id)
             try:
-                W, b = load_weights(w.getvalue(), w.name, run.net, max_bytes=MAX_IMPORT_BYTES)
+                W, b = load_weights(w.getvalue(), w.name, run.net)  # size limit: export.MAX_WEIGHTS_BYTES
             except WeightsError as err:
                 st.error(f"{err} The current weights are kept.")
             else:
