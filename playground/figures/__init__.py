@@ -5,13 +5,14 @@ return, so every chart can be unit-tested without a browser. Signed quantities (
 one diverging scale, blue negative and orange positive, centred on 0 with a symmetric range.
 """
 from .digits import digit_images
-from .heatmaps import delta_heatmaps, matrix_heatmaps
-from .loss import loss_curve
-from .network import network_diagram
+from .heatmaps import delta_frame, delta_heatmaps, matrix_frame, matrix_heatmaps
+from .loss import loss_curve, loss_frames
+from .network import network_diagram, network_frame
 from .style import CLASS_COLOURS, DIVERGING, base_layout, symmetric_range
-from .surface import confusion_matrix, predicted_vs_true, prediction_surface
+from .surface import confusion_matrix, predicted_vs_true, prediction_surface, surface_frame
 
 __all__ = [
     "CLASS_COLOURS", "DIVERGING", "base_layout", "symmetric_range", "delta_heatmaps", "matrix_heatmaps", "loss_curve",
     "prediction_surface", "predicted_vs_true", "confusion_matrix", "network_diagram", "digit_images",
+    "delta_frame", "matrix_frame", "loss_frames", "network_frame", "surface_frame",
 ]

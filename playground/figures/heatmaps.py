@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .panels import axis_refs, colour_now_titles, label_runs, mark_highlight, mark_pending, panel_title
+from .spec import Patch, typed
 from .style import DIVERGING, FONT_SIZE, base_layout, compact, fmt, max_abs, symmetric_range
 
 MIN_ROW_PX = 56  # a 1-neuron output layer still gets a readable strip
@@ -22,6 +23,47 @@ MAX_ROW_PX = 260
 TITLE_GAP_PX = 36  # room for a subplot title between stacked panels
 MAX_GROUPS = 30  # more label runs than this means the columns were not grouped; ticks would be noise
 COLOURBAR_STYLE = dict(thickness=10, outlinewidth=0, tickfont=dict(size=FONT_SIZE - 2), tickformat=".2~g")
+
+
+def _delta_shown(deltas, order, layers, pending) -> dict[int, np.ndarray]:
+    """The δ^(l) drawn: the chosen columns, (s_l, n), as float32 — this chart is redrawn many times a second."""
+    return {l: compact(np.asarray(deltas[l])[order].T) for l in layers if l in deltas and l not in pending}
+
+
+def _delta_title(l: int, s: int | None, shown: np.ndarray | None, now: bool) -> str:
+    base = f"δ<sup>({l})</sup> — layer {l}" + ("" if s is None else f" ({s} neuron{'' if s == 1 else 's'})")
+    if shown is not None:
+        base += f", max|δ| = {fmt(max_abs(shown))}"
+    return panel_title(base, pending=shown is None, now=now)
+
+
+def _colour_ticks(r: float) -> dict:
+    return {"colorbar.tickvals": [-r, 0.0, r], "colorbar.ticktext": [fmt(-r), "0", fmt(r)]}
+
+
+def delta_frame(
+    deltas: Mapping[int, np.ndarray],
+    *,
+    example_order: np.ndarray,
+    pending: set[int] | frozenset[int] = frozenset(),
+    highlight: int | None = None,
+    shared_scale: bool = False,
+) -> Patch:
+    """The numbers of :func:`delta_heatmaps` for new δ^(l) (same layers, order and options): each
+    layer's z, colour range and title. The structure stays; see figures/spec.py."""
+    layers = sorted(set(deltas) | set(pending), reverse=True)
+    order = np.asarray(example_order, dtype=np.intp).ravel()
+    shown = _delta_shown(deltas, order, layers, pending)
+    shared = symmetric_range(*shown.values()) if shared_scale else None
+    traces, titles = [], []
+    for i, l in enumerate(layers):
+        s = np.asarray(deltas[l]).shape[1] if l in deltas else None
+        titles.append([f"annotations.{i}.text", _delta_title(l, s, shown.get(l), l == highlight)])
+        if l in shown:
+            r = shared if shared_scale else symmetric_range(shown[l])
+            traces.append([i, {"z": typed(shown[l]), "zmin": -r, "zmax": r,
+                               **({} if shared_scale else _colour_ticks(r))}])
+    return {"t": traces, "l": titles}
 
 
 def delta_heatmaps(
@@ -62,19 +104,11 @@ def delta_heatmaps(
             f"example_labels needs one label per training example, indexed by k; got {len(example_labels)} labels "
             f"for example index {order.max()}."
         )
-    # Only the chosen columns travel to the browser, as float32: this chart is redrawn several times a second.
-    shown = {l: compact(arrays[l][order].T) for l in layers if l in arrays and l not in pending}  # (s_l, n)
+    shown = _delta_shown(arrays, order, layers, pending)  # (s_l, n) per layer
     sizes = {l: arrays[l].shape[1] if l in arrays else None for l in layers}
     ranges = {l: symmetric_range(z) for l, z in shown.items()}
     shared = symmetric_range(*shown.values()) if shared_scale else None
-
-    titles = []
-    for l in layers:
-        s = sizes[l]
-        base = f"δ<sup>({l})</sup> — layer {l}" + ("" if s is None else f" ({s} neuron{'' if s == 1 else 's'})")
-        if l in shown:
-            base += f", max|δ| = {fmt(max_abs(shown[l]))}"
-        titles.append(panel_title(base, pending=l not in shown, now=l == highlight))
+    titles = [_delta_title(l, sizes[l], shown.get(l), l == highlight) for l in layers]
 
     row_px = [min(MAX_ROW_PX, max(MIN_ROW_PX, PX_PER_NEURON * (sizes[l] or 0))) for l in layers]
     margin_t, margin_b = 40, 60
@@ -149,6 +183,36 @@ def delta_heatmaps(
     return fig
 
 
+def _matrix_title(symbol: str, l: int, a: np.ndarray | None, shown: np.ndarray | None, now: bool) -> str:
+    base = f"{symbol}<sup>({l})</sup>"
+    if a is not None:
+        base += f" ({a.shape[0]}×{a.shape[1]})"
+    if shown is not None:
+        base += f"<br>max|{symbol}| = {fmt(max_abs(shown))}"
+    return panel_title(base, pending=shown is None, now=now)
+
+
+def matrix_frame(
+    mats: Mapping[int, np.ndarray],
+    *,
+    kind: str,
+    pending: set[int] | frozenset[int] = frozenset(),
+    highlight: int | None = None,
+) -> Patch:
+    """The numbers of :func:`matrix_heatmaps` for new matrices of the same shapes: z, range, title."""
+    layers = sorted(set(mats) | set(pending))
+    symbol = "W" if kind == "W" else "∂J/∂W"
+    traces, titles = [], []
+    for i, l in enumerate(layers):
+        a = np.asarray(mats[l]) if l in mats else None
+        shown = compact(a) if a is not None and l not in pending else None
+        titles.append([f"annotations.{i}.text", _matrix_title(symbol, l, a, shown, l == highlight)])
+        if shown is not None:
+            r = symmetric_range(shown)
+            traces.append([i, {"z": typed(shown), "zmin": -r, "zmax": r}])
+    return {"t": traces, "l": titles}
+
+
 def matrix_heatmaps(
     mats: Mapping[int, np.ndarray],
     *,
@@ -175,14 +239,7 @@ def matrix_heatmaps(
     ranges = {l: symmetric_range(z) for l, z in shown.items()}
     symbol = "W" if kind == "W" else "∂J/∂W"
 
-    titles = []
-    for l in layers:
-        base = f"{symbol}<sup>({l})</sup>"
-        if l in arrays:
-            base += f" ({arrays[l].shape[0]}×{arrays[l].shape[1]})"
-        if l in shown:
-            base += f"<br>max|{symbol}| = {fmt(max_abs(shown[l]))}"
-        titles.append(panel_title(base, pending=l not in shown, now=l == highlight))
+    titles = [_matrix_title(symbol, l, arrays.get(l), shown.get(l), l == highlight) for l in layers]
 
     widths = [max(arrays[l].shape[1], 3) if l in arrays else 3 for l in layers]
     max_rows = max((arrays[l].shape[0] for l in arrays), default=1)

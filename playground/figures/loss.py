@@ -10,6 +10,7 @@ from collections.abc import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
+from .spec import Patch, typed
 from .style import TEST_COLOUR, TRAIN_COLOUR, base_layout, compact
 
 # key -> (legend name, colour, dash), in drawing order
@@ -21,6 +22,56 @@ SERIES = {
     "J_test_data": ("data term, test", TEST_COLOUR, "dash"),
 }
 DIVERGED_COLOUR = "#b2182b"
+
+
+def _series_points(epochs, series, log_y):
+    """Per drawn series: (key, x, y), non-finite values and (on a log axis) non-positive ones dropped."""
+    x_all = np.asarray(epochs).ravel()
+    x_all = x_all.astype(np.int32 if np.issubdtype(x_all.dtype, np.integer) else np.float32)
+    out = []
+    for key in SERIES:
+        if key not in series:
+            continue
+        y = np.asarray(series[key], dtype=np.float64).ravel()
+        if y.shape != x_all.shape:
+            raise ValueError(f"Series {key!r} has {y.size} values for {x_all.size} epochs.")
+        keep = np.isfinite(y) & (y > 0) if log_y else np.isfinite(y)
+        out.append((key, x_all[keep], compact(y[keep])))
+    return out
+
+
+def _mode(n: int) -> str:
+    return "lines+markers" if n < 20 else "lines"  # markers while the curve is short, so the first epochs show
+
+
+def loss_frames(
+    epochs: np.ndarray,
+    series: Mapping[str, np.ndarray],
+    upto: list[float],
+    *,
+    log_y: bool = False,
+    highlight_now: bool = False,
+) -> tuple[list[Patch], dict]:
+    """The numbers of :func:`loss_curve` at several moments of one history: one patch per epoch in
+    ``upto`` (the curve as it stood then), all referring to the arrays sent once beside them.
+
+    Returns (patches, base): base holds each series' x and y; a patch takes the first n of them.
+    """
+    points = _series_points(epochs, series, log_y)
+    base, patches = {}, []
+    for key, x, y in points:
+        base[f"{key}.x"], base[f"{key}.y"] = typed(x), typed(y)
+    for e in upto:
+        traces, k = [], 0
+        for key, x, y in points:
+            n = int(np.searchsorted(x, e, side="right"))
+            traces.append([k, {"x": {"ref": f"{key}.x", "n": n}, "y": {"ref": f"{key}.y", "n": n}, "mode": _mode(n)}])
+            k += 1
+            if highlight_now and SERIES[key][2] == "solid" and x.size:
+                traces.append([k, {"x": typed(x[n - 1:n]), "y": typed(y[n - 1:n])}])
+                k += 1
+        patches.append({"t": traces, "l": []})
+    return patches, base
 
 
 def loss_curve(
@@ -39,20 +90,11 @@ def loss_curve(
     unknown = set(series) - set(SERIES)
     if unknown:
         raise ValueError(f"Unknown loss series {sorted(unknown)}; expected some of {list(SERIES)}.")
-    x_all = np.asarray(epochs).ravel()
-    x_all = x_all.astype(np.int32 if np.issubdtype(x_all.dtype, np.integer) else np.float32)
     fig = go.Figure()
-    for key, (name, colour, dash) in SERIES.items():
-        if key not in series:
-            continue
-        y = np.asarray(series[key], dtype=np.float64).ravel()
-        if y.shape != x_all.shape:
-            raise ValueError(f"Series {key!r} has {y.size} values for {x_all.size} epochs.")
-        keep = np.isfinite(y) & (y > 0) if log_y else np.isfinite(y)
-        x, y = x_all[keep], compact(y[keep])
+    for key, x, y in _series_points(epochs, series, log_y):
+        name, colour, dash = SERIES[key]
         fig.add_trace(go.Scatter(
-            # markers while the curve is short, so the first epochs are visible at all
-            x=x, y=y, mode="lines+markers" if x.size < 20 else "lines", name=name,
+            x=x, y=y, mode=_mode(x.size), name=name,
             line=dict(color=colour, dash=dash, width=2 if dash == "solid" else 1.6),
             hovertemplate="%{y:.4g}",
         ))

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from .spec import Patch, typed
 from .style import (
     FONT_SIZE,
     HIGHLIGHT,
@@ -51,6 +52,84 @@ def _layer_labels(n_l: int, activations: Sequence[str] | None) -> list[str]:
     return labels
 
 
+EDGE_TRACES = tuple((positive, b) for b in range(N_BUCKETS) for positive in (False, True))
+
+
+def _kept_edges(Ws: list[np.ndarray], max_edges: int) -> tuple[list, list[str]]:
+    """The edges to draw, (l, i, j) per layer with 0-based i, j; the largest |W| in crowded layers."""
+    kept, notes = [], []
+    for l, w in enumerate(Ws, start=1):
+        flat = np.abs(w).ravel()
+        idx = np.arange(flat.size)
+        if flat.size > max_edges:
+            idx = np.sort(np.argpartition(flat, flat.size - max_edges)[flat.size - max_edges:])
+            notes.append(f"layer {l}: {max_edges} of {flat.size} weights shown (largest |W<sup>({l})</sup>|)")
+        i, j = np.unravel_index(idx, w.shape)
+        kept.append((l, i, j))
+    return kept, notes
+
+
+def _edge_segments(Ws: list[np.ndarray], ys: list[np.ndarray], kept: list) -> list[tuple[np.ndarray, np.ndarray]]:
+    """x and y of each EDGE_TRACES trace: the segments (x0, x1, NaN) of its edges, float32.
+
+    Widths are relative to this figure's largest |W|, so a bucket means the same share of it in every frame.
+    """
+    scale = symmetric_range(*[Ws[l - 1][i, j] for l, i, j in kept])
+    parts: dict[tuple[bool, int], list[tuple[np.ndarray, np.ndarray]]] = {t: [] for t in EDGE_TRACES}
+    for l, i, j in kept:
+        w = Ws[l - 1][i, j]
+        buckets = np.minimum((np.abs(w) / scale * N_BUCKETS).astype(int), N_BUCKETS - 1)
+        positive = w >= 0
+        for key in EDGE_TRACES:
+            sel = (positive == key[0]) & (buckets == key[1])
+            k = int(sel.sum())
+            if not k:
+                continue
+            xs = np.full(3 * k, np.nan, dtype=np.float32)
+            yv = np.full(3 * k, np.nan, dtype=np.float32)
+            xs[0::3], xs[1::3] = l, l + 1
+            yv[0::3], yv[1::3] = ys[l - 1][j[sel]], ys[l][i[sel]]
+            parts[key].append((xs, yv))
+    empty = np.zeros(0, dtype=np.float32)
+    return [(np.concatenate([p[0] for p in parts[key]]) if parts[key] else empty,
+             np.concatenate([p[1] for p in parts[key]]) if parts[key] else empty) for key in EDGE_TRACES]
+
+
+def _hover_points(sizes, Ws, dWs, ys, kept) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per layer: invisible hover points along each edge, at a fraction that depends on the target
+    neuron i, so no two edges of a layer share one (midpoints of crossing edges often coincide);
+    customdata (i, j, W_ij, ∂J/∂W_ij) with 1-based i, j."""
+    out = []
+    for l, i, j in kept:
+        t = 0.3 + 0.4 * (i / max(sizes[l] - 1, 1))
+        y0, y1 = ys[l - 1][j], ys[l][i]
+        grad = dWs[l - 1][i, j] if dWs is not None else np.full(i.shape, np.nan)
+        custom = compact(np.column_stack([i + 1, j + 1, Ws[l - 1][i, j], grad]))
+        out.append(((l + t).astype(np.float32), (y0 + t * (y1 - y0)).astype(np.float32), custom))
+    return out
+
+
+def network_frame(
+    sizes: list[int],
+    W: list[np.ndarray],
+    *,
+    dW: list[np.ndarray] | None = None,
+    pending_dW: bool = False,
+    max_edges_per_layer: int = 400,
+) -> Patch:
+    """The numbers of :func:`network_diagram` for new weights (same sizes and options): the edge
+    segments of each sign × width trace and the hover points with their W and ∂J/∂W."""
+    sizes = [int(s) for s in sizes]
+    Ws = [np.asarray(w, dtype=np.float64) for w in W]
+    dWs = [np.asarray(g, dtype=np.float64) for g in dW] if dW is not None and not pending_dW else None
+    ys = [_positions(s) for s in sizes]
+    kept, _ = _kept_edges(Ws, max_edges_per_layer)
+    traces = [[k, {"x": typed(x), "y": typed(y)}] for k, (x, y) in enumerate(_edge_segments(Ws, ys, kept))]
+    traces += [[len(EDGE_TRACES) + k, {"x": typed(x), "y": typed(y), "customdata": typed(c)}]
+               for k, (x, y, c) in enumerate(_hover_points(sizes, Ws, dWs, ys, kept))]
+    return {"t": traces, "l": []}
+
+
 def network_diagram(
     sizes: list[int],
     W: list[np.ndarray],
@@ -79,61 +158,22 @@ def network_diagram(
     dWs = [np.asarray(g, dtype=np.float64) for g in dW] if show_dW else None
     ys = [_positions(s) for s in sizes]
 
-    # Choose the edges to draw: (l, i, j, W) with 1-based i, j; keep the largest |W| in crowded layers.
-    kept, notes = [], []
-    for l, w in enumerate(Ws, start=1):
-        flat = np.abs(w).ravel()
-        idx = np.arange(flat.size)
-        if flat.size > max_edges_per_layer:
-            idx = np.argpartition(flat, flat.size - max_edges_per_layer)[flat.size - max_edges_per_layer:]
-            notes.append(f"layer {l}: {max_edges_per_layer} of {flat.size} weights shown (largest |W<sup>({l})</sup>|)")
-        i, j = np.unravel_index(idx, w.shape)
-        kept.append((l, i, j))
-    scale = symmetric_range(*[Ws[l - 1][i, j] for l, i, j in kept])  # widths are relative to this figure's largest
-
+    kept, notes = _kept_edges(Ws, max_edges_per_layer)
     fig = go.Figure()
-    # Edge traces: one per (sign, width bucket), thin ones first so thick ones are drawn on top.
-    segments: dict[tuple[bool, int], tuple[list, list]] = {}
-    for l, i, j in kept:
-        w = Ws[l - 1][i, j]
-        buckets = np.minimum((np.abs(w) / scale * N_BUCKETS).astype(int), N_BUCKETS - 1)
-        for positive in (False, True):
-            for b in range(N_BUCKETS):
-                sel = ((w >= 0) == positive) & (buckets == b)
-                if not sel.any():
-                    continue
-                k = int(sel.sum())
-                xs = np.empty(3 * k, dtype=object)  # x0, x1, None per segment
-                yv = np.empty(3 * k, dtype=object)
-                xs[0::3], xs[1::3], xs[2::3] = l, l + 1, None
-                yv[0::3], yv[1::3], yv[2::3] = np.round(ys[l - 1][j[sel]], 3), np.round(ys[l][i[sel]], 3), None
-                seg = segments.setdefault((positive, b), ([], []))
-                seg[0].extend(xs.tolist())
-                seg[1].extend(yv.tolist())
+    # Edge traces: one per (sign, width bucket), always all of them (empty or not) so the traces stay
+    # the same from frame to frame; thin ones first so thick ones are drawn on top.
     n_edges = sum(i.size for _, i, _ in kept)
     opacity = 0.85 if n_edges <= 100 else 0.55  # dense layers stay readable where edges cross
-    for b in range(N_BUCKETS):
-        for positive in (False, True):
-            if (positive, b) not in segments:
-                continue
-            xs, yv = segments[(positive, b)]
-            fig.add_trace(go.Scatter(
-                x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
-                name=f"W {'≥' if positive else '<'} 0, |W| bucket {b + 1}/{N_BUCKETS}",
-                line=dict(color=POSITIVE if positive else NEGATIVE, width=bucket_width(b)), opacity=opacity,
-            ))
-
-    # Hover points: along each edge at a fraction that depends on the target neuron i, so no two
-    # edges of a layer share a hover point (midpoints of crossing edges often coincide).
-    for l, i, j in kept:
-        s_next = sizes[l]
-        t = 0.3 + 0.4 * (i / max(s_next - 1, 1))
-        y0, y1 = ys[l - 1][j], ys[l][i]
-        grad = dWs[l - 1][i, j] if dWs is not None else np.full(i.shape, np.nan)
-        custom = compact(np.column_stack([i + 1, j + 1, Ws[l - 1][i, j], grad]))
+    for (positive, b), (xs, yv) in zip(EDGE_TRACES, _edge_segments(Ws, ys, kept), strict=True):
+        fig.add_trace(go.Scatter(
+            x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
+            name=f"W {'≥' if positive else '<'} 0, |W| bucket {b + 1}/{N_BUCKETS}",
+            line=dict(color=POSITIVE if positive else NEGATIVE, width=bucket_width(b)), opacity=opacity,
+        ))
+    for l, (x, y, custom) in enumerate(_hover_points(sizes, Ws, dWs, ys, kept), start=1):
         grad_text = "%{customdata[3]:.4g}" if dWs is not None else "pending"
         fig.add_trace(go.Scatter(
-            x=(l + t).astype(np.float32), y=(y0 + t * (y1 - y0)).astype(np.float32), mode="markers",
+            x=x, y=y, mode="markers",
             marker=dict(size=8, opacity=0), customdata=custom, showlegend=False, name=f"W({l}) hover",
             hovertemplate=(
                 f"W<sup>({l})</sup><sub>%{{customdata[0]}},%{{customdata[1]}}</sub> = %{{customdata[2]:.4g}}<br>"

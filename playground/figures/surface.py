@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from .spec import Patch, typed
 from .style import (
     CLASS_COLOURS,
     DIVERGING,
@@ -49,6 +50,31 @@ def _discrete_scale(colours: Sequence[str]) -> list[list]:
     for k, c in enumerate(colours):
         scale += [[k / K, c], [(k + 1) / K, c]]
     return scale
+
+
+def _surface_z(values: np.ndarray, multiclass: bool) -> np.ndarray:
+    return values.astype(np.int8) if multiclass else compact(values)
+
+
+def surface_frame(
+    values: np.ndarray,
+    *,
+    task: str,
+    classes: tuple[str, ...] = (),
+    y_train: np.ndarray | None = None,
+    y_test: np.ndarray | None = None,
+    show_test: bool = True,
+) -> Patch:
+    """The numbers of :func:`prediction_surface` for a new prediction over the same grid and data:
+    the surface (and, for regression, its colour range, shared with the points)."""
+    multiclass = task == "classification" and len(classes) > 2
+    traces: list = [[0, {"z": typed(_surface_z(np.asarray(values), multiclass))}]]
+    if task == "regression":  # the surface and the points (train, then test) share one range
+        test_shown = show_test and y_test is not None and len(y_test) > 0
+        r = symmetric_range(values, y_train, y_test if test_shown else None)
+        traces[0][1] |= {"zmin": -r, "zmax": r}
+        traces += [[k, {"marker.cmin": -r, "marker.cmax": r}] for k in range(1, 3 if test_shown else 2)]
+    return {"t": traces, "l": []}
 
 
 def prediction_surface(
@@ -93,13 +119,13 @@ def prediction_surface(
     fig = go.Figure()
     if multiclass:
         fig.add_trace(go.Heatmap(
-            x=x1, y=x2, z=values.astype(np.int8),
+            x=x1, y=x2, z=_surface_z(values, True),
             colorscale=_discrete_scale([tint(c) for c in CLASS_COLOURS[:n_classes]]),
             zmin=-0.5, zmax=n_classes - 0.5, showscale=False, hoverinfo="skip", name="predicted class",
         ))
     elif task == "classification":
         fig.add_trace(go.Heatmap(
-            x=x1, y=x2, z=compact(values), colorscale=BACKGROUND_DIVERGING,
+            x=x1, y=x2, z=_surface_z(values, False), colorscale=BACKGROUND_DIVERGING,
             zmin=low, zmax=1.0, zmid=(low + 1.0) / 2, zsmooth="best", colorbar=colourbar,
             hovertemplate=surface_hover, name="h(x)",
         ))

@@ -1,0 +1,117 @@
+"""A live chart as a structure plus frames: the plotly-JSON shape the browser animates.
+
+A chart's *structure* — axes, colour bars, titles, trace styles — changes only when the network,
+the data or a chart option does, so it is built once (by the chart's builder, through
+``plotly.graph_objects``) and cached as a JSON string. A *frame* carries only numbers: a patch of
+the attributes that change from one snapshot of training to the next, as float32 typed arrays. The
+browser keeps the structure and applies frames to it (``assets/live_chart.js``); :func:`apply` does
+the same here, so a test can prove that structure + frame equals the builder's whole figure.
+
+Patch format (plain JSON, mirrored in live_chart.js):
+    {"t": [[trace index, {attribute path: value}], ...], "l": [[layout path, value], ...]}
+An attribute or layout path is dotted ("colorbar.ticktext", "annotations.3.text"). A value is JSON,
+or a typed array ``{"dtype": "f4", "bdata": <base64>, "shape": "r,c"}`` (plotly.js's own format),
+or ``{"ref": name, "n": k}``: the first k entries of the array ``name`` sent once beside the frames
+(the loss curve's history, shared by every snapshot of one message).
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from typing import Any
+
+import numpy as np
+
+Patch = dict[str, list]
+
+_DTYPES = {np.dtype(np.float32): "f4", np.dtype(np.float64): "f8", np.dtype(np.int32): "i4",
+           np.dtype(np.int8): "i1", np.dtype(np.uint8): "u1", np.dtype(np.int16): "i2"}
+
+
+def typed(a: np.ndarray) -> dict[str, str]:
+    """A NumPy array as plotly.js's typed-array JSON (base64, little-endian, shape for 2-D)."""
+    a = np.ascontiguousarray(a)
+    if a.dtype not in _DTYPES:
+        a = a.astype(np.float32 if a.dtype.kind == "f" else np.int32)
+    out = {"dtype": _DTYPES[a.dtype], "bdata": base64.b64encode(a.astype(a.dtype.newbyteorder("<"))).decode()}
+    if a.ndim == 2:
+        out["shape"] = f"{a.shape[0]},{a.shape[1]}"
+    return out
+
+
+def decode(value: Any, base: dict[str, Any] | None = None) -> Any:
+    """The inverse of :func:`typed` (and of a ``ref``), for tests and :func:`apply`."""
+    if isinstance(value, dict) and "bdata" in value:
+        code = value["dtype"]
+        dtype = next(k for k, v in _DTYPES.items() if v == code)
+        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=dtype.newbyteorder("<")).astype(dtype)
+        if "shape" in value:
+            arr = arr.reshape(tuple(int(s) for s in value["shape"].split(",")))
+        return arr
+    if isinstance(value, dict) and "ref" in value:
+        return decode((base or {})[value["ref"]])[: int(value["n"])]
+    return value
+
+
+def _set(obj: Any, path: str, value: Any) -> None:
+    keys = path.split(".")
+    for k in keys[:-1]:
+        if isinstance(obj, list):
+            obj = obj[int(k)]
+        else:
+            obj = obj.setdefault(k, {})
+    if isinstance(obj, list):
+        obj[int(keys[-1])] = value
+    else:
+        obj[keys[-1]] = value
+
+
+def patched_paths(patch: Patch) -> tuple[list[tuple[int, str]], list[str]]:
+    """The (trace, attribute) and layout paths a patch writes."""
+    return [(i, p) for i, attrs in patch.get("t", []) for p in attrs], [p for p, _ in patch.get("l", [])]
+
+
+def apply(structure: dict, patch: Patch, base: dict[str, Any] | None = None) -> dict:
+    """The figure a browser shows: a deep copy of structure with the patch's values written in (decoded)."""
+    fig = copy.deepcopy(structure)
+    for i, attrs in patch.get("t", []):
+        for path, value in attrs.items():
+            _set(fig["data"][i], path, decode(value, base))
+    for path, value in patch.get("l", []):
+        _set(fig["layout"], path, decode(value, base))
+    return fig
+
+
+def strip(fig: dict, patch: Patch) -> dict:
+    """The structure to cache: fig without the values a frame patch rewrites (they travel in every frame)."""
+    out = copy.deepcopy(fig)
+    traces, layout = patched_paths(patch)
+    for i, path in traces:
+        _set(out["data"][i], path, [] if path in ("x", "y", "z", "customdata", "text") else None)
+    for path in layout:
+        _set(out["layout"], path, "")
+    return out
+
+
+def figure_dict(fig: Any) -> dict:
+    """A go.Figure (or a plotly-JSON dict) as a plain dict with NumPy arrays as arrays, not typed specs."""
+    d = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else fig
+    return {"data": list(d.get("data") or []), "layout": dict(d.get("layout") or {})}
+
+
+def to_json(d: Any) -> str:
+    """Compact JSON for the wire; NumPy arrays and scalars become typed arrays and numbers."""
+    return json.dumps(d, separators=(",", ":"), default=_default)
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, np.ndarray):
+        if o.dtype == object:
+            return o.tolist()
+        return typed(o)
+    if isinstance(o, np.generic):
+        return o.item()
+    if hasattr(o, "to_plotly_json"):
+        return o.to_plotly_json()
+    raise TypeError(f"{type(o).__name__} is not JSON serialisable")

@@ -1,0 +1,144 @@
+"""The live path's figure split, proven against the builders: a chart's structure, built once from
+one snapshot, plus the frame patch of another snapshot must be exactly the figure the builder makes
+from that other snapshot (figures/spec.py). Frames carry numbers only, as typed arrays."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from playground import figures as F
+from playground.figures import spec as S
+
+
+def _plain(o):
+    """Comparable JSON: typed arrays decoded to lists, NaN as a string, floats rounded to float32 precision."""
+    if isinstance(o, dict) and "bdata" in o:
+        return _plain(S.decode(o))
+    if isinstance(o, np.ndarray):
+        return _plain(o.tolist())
+    if isinstance(o, dict):
+        return {k: _plain(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_plain(v) for v in o]
+    if isinstance(o, float | np.floating):
+        return "nan" if math.isnan(o) else float(np.float32(o))
+    if isinstance(o, np.integer):
+        return int(o)
+    return o
+
+
+def _check(make_fig, make_frame, data0, data1, base_of=None):
+    """structure(data0) + frame(data1) == builder(data1), and the frame holds no plotly objects."""
+    fig0 = S.figure_dict(make_fig(data0))
+    frame0 = make_frame(data0)
+    structure = S.strip(fig0, frame0)
+    frame1 = make_frame(data1)
+    shown = S.apply(structure, frame1, base_of(data1) if base_of else None)
+    want = S.figure_dict(make_fig(data1))
+    assert _plain(shown) == _plain(want)
+    json.dumps(frame1)  # plain JSON: numbers, strings and typed arrays only
+    return structure, frame1
+
+
+def _rng(seed):
+    return np.random.default_rng(seed)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+@pytest.mark.parametrize("pending,highlight", [(frozenset(), None), (frozenset({2}), 3)])
+def test_delta_heatmaps_split(shared, pending, highlight):
+    sizes = {2: 4, 3: 2, 4: 1}
+    order = np.array([0, 3, 5, 1, 2, 4])
+    labels = ["a", "b", "a", "a", "b", "a"]
+    make = lambda seed: {l: _rng(seed + l).normal(size=(6, s)) * 10.0 ** -l for l, s in sizes.items()}  # noqa: E731
+    kw = dict(example_order=order, pending=pending, highlight=highlight, shared_scale=shared)
+    structure, frame = _check(lambda d: F.delta_heatmaps(d, example_labels=labels, **kw),
+                              lambda d: F.delta_frame(d, **kw), make(0), make(100))
+    z = S.decode(frame["t"][0][1]["z"])
+    assert z.dtype == np.float32 and z.shape == (1, 6)  # δ^(4): (s_4, shown examples)
+    assert structure["data"][0]["z"] == []  # the structure carries no numbers
+
+
+@pytest.mark.parametrize("kind", ["W", "dW"])
+def test_matrix_heatmaps_split(kind):
+    shapes = {1: (4, 2), 2: (2, 4), 3: (1, 2)}
+    make = lambda seed: {l: _rng(seed + l).normal(size=s) for l, s in shapes.items()}  # noqa: E731
+    _check(lambda d: F.matrix_heatmaps(d, kind=kind), lambda d: F.matrix_frame(d, kind=kind), make(1), make(7))
+    pend = {1, 2, 3} if kind == "dW" else set()
+    _check(lambda d: F.matrix_heatmaps(d, kind=kind, pending=pend, highlight=2),
+           lambda d: F.matrix_frame(d, kind=kind, pending=pend, highlight=2), make(1), make(7))
+
+
+@pytest.mark.parametrize("sizes,max_edges", [([2, 4, 2, 1], 400), ([3, 32, 32, 2], 300)])
+@pytest.mark.parametrize("pending", [False, True])
+def test_network_diagram_split(sizes, max_edges, pending):
+    def make(seed):
+        r = _rng(seed)
+        return ([r.normal(size=(sizes[l + 1], sizes[l])) for l in range(len(sizes) - 1)],
+                [r.normal(size=(sizes[l + 1], sizes[l])) for l in range(len(sizes) - 1)])
+    kw = dict(pending_dW=pending, max_edges_per_layer=max_edges)
+    _, frame = _check(lambda d: F.network_diagram(sizes, d[0], dW=d[1], activations=["tanh"] * (len(sizes) - 1), **kw),
+                      lambda d: F.network_frame(sizes, d[0], dW=d[1], **kw), make(0), make(5))
+    x = S.decode(frame["t"][0][1]["x"])
+    assert x.dtype == np.float32
+
+
+@pytest.mark.parametrize("log_y", [False, True])
+@pytest.mark.parametrize("highlight_now", [False, True])
+def test_loss_curve_split(log_y, highlight_now):
+    def make(n):
+        e = np.arange(n)
+        return e, {"J": 1.0 / (e + 1), "J_data": 0.9 / (e + 1), "J_decay": np.zeros(n),
+                   "J_test": np.where(e % 3 == 0, 1.1 / (e + 1), np.nan)}
+    kw = dict(log_y=log_y, highlight_now=highlight_now)
+
+    def frame(d):
+        patches, base = F.loss_frames(*d, [d[0][-1]], **kw)
+        return patches[0] | {"base": base}
+    _check(lambda d: F.loss_curve(*d, **kw), lambda d: {k: v for k, v in frame(d).items() if k != "base"},
+           make(30), make(30), base_of=lambda d: frame(d)["base"])
+
+
+def test_loss_frames_replay_the_curve_as_it_stood():
+    """Each patch of one message shows the curve up to its own epoch: a prefix of the shared arrays."""
+    e = np.arange(0, 50, dtype=float)
+    series = {"J": np.exp(-e / 10), "J_test": np.exp(-e / 9)}
+    patches, base = F.loss_frames(e, series, [9.0, 19.0, 49.0])
+    for patch, upto in zip(patches, (9.0, 19.0, 49.0), strict=True):
+        x = S.decode(patch["t"][0][1]["x"], base)
+        y = S.decode(patch["t"][0][1]["y"], base)
+        assert x[-1] == upto and len(x) == int(upto) + 1
+        np.testing.assert_allclose(y, np.exp(-x / 10), rtol=1e-6)
+    assert patches[0]["t"][0][1]["mode"] == "lines+markers" and patches[2]["t"][0][1]["mode"] == "lines"
+
+
+@pytest.mark.parametrize("task,classes", [("classification", ("0", "1")), ("classification", ("a", "b", "c")),
+                                          ("regression", ())])
+def test_prediction_surface_split(task, classes):
+    r = _rng(3)
+    X_train, X_test = r.normal(size=(20, 2)), r.normal(size=(10, 2))
+    if task == "regression":
+        y_train, y_test = r.normal(size=20), r.normal(size=10)
+    else:
+        y_train, y_test = r.integers(0, len(classes), 20), r.integers(0, len(classes), 10)
+    x1, x2 = np.linspace(-2, 2, 8), np.linspace(-2, 2, 6)
+
+    def values(seed):
+        v = _rng(seed).normal(size=(6, 8))
+        return np.abs(v).round() % len(classes) if len(classes) > 2 else v
+    kw = dict(task=task, classes=classes)
+    _check(lambda v: F.prediction_surface(x1, x2, v, X_train=X_train, y_train=y_train, X_test=X_test,
+                                          y_test=y_test, **kw),
+           lambda v: F.surface_frame(v, y_train=y_train, y_test=y_test, **kw), values(0), values(9))
+
+
+def test_typed_round_trip_and_json():
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    t = S.typed(a)
+    assert t["dtype"] == "f4" and t["shape"] == "2,3"
+    np.testing.assert_array_equal(S.decode(t), a)
+    np.testing.assert_array_equal(S.decode({"ref": "v", "n": 2}, {"v": S.typed(np.arange(5.0))}), [0.0, 1.0])
+    assert json.loads(S.to_json({"z": a}))["z"]["bdata"] == t["bdata"]
