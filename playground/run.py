@@ -86,7 +86,7 @@ class Run:
     def _set_data(self, data: Dataset, plot_data: Dataset | None, grid_inputs) -> None:
         self.data = data
         self.plot_data = plot_data if plot_data is not None else data
-        self._grid_inputs = grid_inputs
+        self.grid_inputs = grid_inputs
         self.example_order, self.example_labels = _heatmap_examples(data)
 
     def replace_data(self, data: Dataset, plot_data: Dataset | None = None, grid_inputs=None) -> None:
@@ -285,7 +285,7 @@ class Run:
         x1 = np.linspace(lo[0] - pad[0], hi[0] + pad[0], GRID)
         x2 = np.linspace(lo[1] - pad[1], hi[1] + pad[1], GRID)
         plane = np.stack(np.meshgrid(x1, x2), axis=-1).reshape(-1, 2)  # row r*G + c is (x1[c], x2[r])
-        inputs = self._grid_inputs(plane) if self._grid_inputs is not None else plane
+        inputs = self.grid_inputs(plane) if self.grid_inputs is not None else plane
         h = self.net.predict(inputs)
         values = h[:, 0] if h.shape[1] == 1 else h.argmax(axis=1).astype(np.float64)
         return x1, x2, values.reshape(GRID, GRID)

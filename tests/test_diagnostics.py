@@ -17,19 +17,16 @@ from playground.diagnostics import (
     MAX_ROWS,
     DiagnosticsHistory,
     LayerStats,
-    check_run,
-    clone_with,
     delta_J_ratio,
     edge_contributions,
     hidden_activations,
     hint,
     layer_stats,
-    lockstep,
-    measured_step,
     predicted_delta_J,
     weight_label,
 )
 from playground.experiment import new_run
+from playground.runs import check_run, clone_with, lockstep, measured_step
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,7 @@ import pytest
 
 from playground import Network, gradient_check
 from playground.config import DEFAULT
-from playground.diagnostics import DiagnosticsHistory, LayerStats, check_run, edge_contributions
+from playground.diagnostics import DiagnosticsHistory, LayerStats, edge_contributions
 from playground.experiment import new_run
 from playground.figures.diagnostics import (
     LAYER_COLOURS,
@@ -28,6 +28,7 @@ from playground.figures.diagnostics import (
     weight_histograms,
 )
 from playground.figures.style import NEGATIVE, POSITIVE
+from playground.runs import check_run
 
 SOURCE = pathlib.Path(__file__).resolve().parents[1] / "playground" / "figures" / "diagnostics.py"
 

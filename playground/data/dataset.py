@@ -42,6 +42,7 @@ class Dataset:
     classes: tuple[str, ...] = ()
     image_shape: tuple[int, int] | None = None
     note: str = ""
+    generated: bool = False  # drawn by a generator in the (x1, x2) plane (generators.py sets it)
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -82,12 +83,10 @@ class Dataset:
     def is_2d(self) -> bool:
         """True for a generated dataset still in its raw (x1, x2) plane, so the UI can draw it.
 
-        Feature transforms keep the name but change ``feature_names``, so a transformed copy is
+        Feature transforms keep the flag but change ``feature_names``, so a transformed copy is
         not 2-D even when it has two columns (x1², x2²).
         """
-        from .generators import GENERATORS  # imported here: generators.py itself builds Datasets
-
-        return self.name in GENERATORS and self.feature_names == ("x1", "x2")
+        return self.generated and self.feature_names == ("x1", "x2")
 
 
 def check_fraction(train_fraction, low: float = 0.1, high: float = 0.9) -> float:

@@ -197,5 +197,5 @@ def generate(name: str, n_points: int = 500, noise: float = 0.0, train_fraction:
     classification = entry.task == "classification"
     return Dataset(
         name=name, task=entry.task, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
-        feature_names=("x1", "x2"), classes=("0", "1") if classification else (),
+        feature_names=("x1", "x2"), classes=("0", "1") if classification else (), generated=True,
     )

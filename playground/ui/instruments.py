@@ -12,9 +12,10 @@ import streamlit as st
 from .. import config as C
 from .. import figures as F
 from ..activations import ACTIVATIONS
-from ..diagnostics import check_run, clone_with, edge_contributions, hidden_activations, hint, layer_stats
+from ..diagnostics import edge_contributions, hidden_activations, hint, layer_stats
 from ..figures import diagnostics as FD
 from ..run import Run
+from ..runs import check_run, clone_with
 from . import state
 from .live_chart import live_chart
 
