@@ -3,6 +3,8 @@
 A long Play (100,000 epochs) must not grow memory or slow the loss chart, so when the history
 is full every other row is dropped and from then on only every ``stride``-th epoch is kept:
 the curve's shape survives at half the resolution, and the newest point is always present.
+Test columns are measured only at the epochs that are drawn (:meth:`Run.measure`), so between
+them they hold NaN and the charts draw the test curve through the measured points.
 """
 from __future__ import annotations
 
@@ -28,6 +30,17 @@ class History:
         if len(self.rows) > self.max_rows:
             self.rows = self.rows[::2]
             self.stride *= 2
+
+    def complete(self, epoch: int, values: dict[str, float]) -> None:
+        """Fill in columns of the latest row (epoch ``epoch``) that were measured after it was recorded."""
+        if self._latest is None or int(self._latest[0]) != epoch:
+            raise ValueError(f"The latest recorded epoch is not {epoch}.")
+        row = list(self._latest)
+        for name, v in values.items():
+            row[COLUMNS.index(name)] = float(v)
+        if self.rows and self.rows[-1] is self._latest:
+            self.rows[-1] = tuple(row)
+        self._latest = tuple(row)
 
     def columns(self) -> dict[str, np.ndarray]:
         rows = self.rows

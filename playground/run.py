@@ -81,7 +81,10 @@ class Run:
         self.phase_trace: Trace | None = None
         self.phase_rows: np.ndarray = np.arange(0)  # training rows of phase_trace
         self._trace: Trace | None = None
+        self._dJ = (np.nan, np.nan)  # the last full-batch step's ΔJ, predicted and measured
+        self._measured: int | None = None  # the epoch whose test numbers and diagnostics are recorded
         self._record()
+        self.measure()
 
     def _set_data(self, data: Dataset, plot_data: Dataset | None, grid_inputs) -> None:
         self.data = data
@@ -98,6 +101,7 @@ class Run:
         self.Y_test = targets(data.y_test, data.n_classes, self.low)
         self._batches, self._trace = [], None
         self.phase, self.phase_trace = None, None
+        self._measured = None
 
     # ------------------------------------------------------------------ state
     @property
@@ -143,6 +147,7 @@ class Run:
         self._trace, self._batches = None, []
         self.phase, self.phase_trace = None, None
         self.notice, self.diverged_at = None, None
+        self._measured = None
 
     # ---------------------------------------------------------------- actions
     def step(self) -> bool:
@@ -236,24 +241,43 @@ class Run:
         if not self._batches:
             self.epoch += 1
             # ΔJ predicted to first order vs measured; exact only when the step used the whole set
-            dJ = (predicted_delta_J(tr, self.cfg.alpha), self.current_trace().J - tr.J) if full_batch else (
+            self._dJ = (predicted_delta_J(tr, self.cfg.alpha), self.current_trace().J - tr.J) if full_batch else (
                 np.nan, np.nan)
-            self._record(*dJ)
+            self._record()
         if not keep_phase:
             self.phase, self.phase_trace = None, None
         return True
 
-    def _record(self, dJ_predicted: float = np.nan, dJ_measured: float = np.nan) -> None:
+    def _record(self) -> None:
+        """Every epoch: what the update's own trace gives for free (J, its split, the train metric).
+
+        The next update's trace at the new weights is the one cached here, so with full batches
+        this costs nothing extra. Test numbers and diagnostics wait for :meth:`measure`.
+        """
         tr = self.current_trace()
-        self.diagnostics.record(self.epoch, layer_stats(self.net, tr, self.cfg.alpha),
-                                dJ_predicted=dJ_predicted, dJ_measured=dJ_measured)
         self.history.record({
             "epoch": self.epoch, "J": tr.J, "J_data": tr.J_data, "J_decay": tr.J_decay,
-            "J_test": self.net.cost(self.data.X_test, self.Y_test, self.cfg.lam) if len(self.Y_test) else np.nan,
             "metric_train": self.metric(tr.a[tr.n_l], self.data.y_train),
-            "metric_test": self.metric(self.net.predict(self.data.X_test), self.data.y_test)
-            if len(self.Y_test) else np.nan,
         })
+
+    def measure(self) -> None:
+        """Complete the current epoch's record: test J and metric, per-layer diagnostics and ΔJ.
+
+        Called when the numbers are drawn (a Step, a frame of Play), not every epoch: a Play frame
+        may train hundreds of epochs, and a forward pass over the test set for each would cost more
+        than the training itself. Idempotent within an epoch.
+        """
+        if self._measured == self.epoch:
+            return
+        tr = self.current_trace()
+        tested = len(self.Y_test) > 0
+        self.history.complete(self.epoch, {
+            "J_test": self.net.cost(self.data.X_test, self.Y_test, self.cfg.lam) if tested else np.nan,
+            "metric_test": self.metric(self.net.predict(self.data.X_test), self.data.y_test) if tested else np.nan,
+        })
+        self.diagnostics.record(self.epoch, layer_stats(self.net, tr, self.cfg.alpha),
+                                dJ_predicted=self._dJ[0], dJ_measured=self._dJ[1])
+        self._measured = self.epoch
 
     # ---------------------------------------------------------------- readouts
     @property

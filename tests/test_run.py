@@ -181,3 +181,24 @@ def test_play_budget_bounds_a_frame_without_changing_the_trajectory():
         budgeted.play(3, budget_seconds=0.0)
     free.play(7)
     assert same(weights(budgeted), weights(free))
+
+
+def test_test_numbers_and_diagnostics_are_measured_when_drawn_not_every_epoch():
+    """Per epoch only what the update's own trace gives; measure() adds the test side, once per epoch."""
+    run = new_run(DEFAULT)
+    h0 = run.history.columns()
+    assert np.isfinite(h0["J_test"][0]) and np.isfinite(h0["metric_test"][0])  # epoch 0 is measured
+    for _ in range(5):
+        assert run.step()
+    h = run.history.columns()
+    assert np.isnan(h["J_test"][1:]).all() and np.isfinite(h["J"]).all() and np.isfinite(h["metric_train"]).all()
+    rows_before = len(run.diagnostics)
+    run.measure()
+    run.measure()  # idempotent within an epoch
+    h = run.history.columns()
+    want = run.net.cost(run.data.X_test, run.Y_test, run.cfg.lam)
+    assert h["J_test"][-1] == want and np.isnan(h["J_test"][1:-1]).all()
+    assert h["metric_test"][-1] == run.metric(run.net.predict(run.data.X_test), run.data.y_test)
+    assert len(run.diagnostics) == rows_before + 1 and run.diagnostics.columns().epochs[-1] == 5
+    cols = run.diagnostics.columns()
+    assert np.isfinite(cols.dJ_predicted[-1]) and np.isfinite(cols.dJ_measured[-1])
