@@ -84,14 +84,8 @@ _INIT_JS = r"""
   }).observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ["data-updates"]});
   setInterval(() => {
     const now = Date.now();
-    let epoch = null;
-    for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
-      const l = m.querySelector('[data-testid="stMetricLabel"]');
-      if (l && l.textContent.trim() === "Epoch") {
-        epoch = m.querySelector('[data-testid="stMetricValue"]').textContent.trim();
-        break;
-      }
-    }
+    const tile = document.querySelector('.live-metric[data-metric="Epoch"] .live-metric-value');
+    const epoch = tile ? tile.textContent.trim() : null;
     if (epoch !== null && epoch !== S.last) {
       if (S.epochLog.length < MAX) S.epochLog.push([now, Number(epoch.replace(/,/g, ""))]);
       S.last = epoch;

@@ -6,14 +6,12 @@ Run from the repository root::
     python benchmarks/long_run.py --epochs 5000   # quick run
 
 No browser and no server: one Run of ``playground.config.DEFAULT`` (circle, full batch) with
-``speed`` = 50 updates per frame, driven the way the Play fragment drives it. A *frame* is
-``run.play(run.cfg.speed)`` followed by everything ``playground.ui.view.render_view`` (and the
-default-expanded equation panel) computes per frame: the status metrics, ``run.trace``,
-``run.surface()``, ``run.history.columns()``, and the figures network_diagram, delta_heatmaps,
-prediction_surface, loss_curve and matrix_heatmaps, each serialised with the very encoder
-``live_chart`` uses to send it (``playground.ui.live_chart._figure_json``). With ``--instrument
-diagnostics`` (the default) the Diagnostics instrument is drawn too (``run.diagnostics.columns()``,
-``hint`` and ``diagnostics_figure``), since that is the chart that reads DiagnosticsHistory.
+50 updates per snapshot. A *frame* is ``run.play(50)`` followed by everything the live view computes
+per snapshot (``frame_payloads``): ``frames.take`` (which measures the test side), the history's
+columns, and each chart's numbers-only frame, JSON-encoded as ``live_chart`` sends it. With
+``--instrument diagnostics`` (the default) the Diagnostics instrument is drawn too
+(``run.diagnostics.columns()``, ``hint`` and ``diagnostics_figure``), since that is the chart that
+reads DiagnosticsHistory.
 
 Between measurements only ``run.play`` is called (training is ~0.3-0.5 ms per update; a full
 frame's drawing is ~100x that). Every ``--frame-every`` epochs one frame is drawn anyway, so any
@@ -44,12 +42,14 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from playground import config as C  # noqa: E402
 from playground import figures as F  # noqa: E402
+from playground import frames  # noqa: E402
 from playground.diagnostics import hidden_activations, hint, layer_stats  # noqa: E402
 from playground.equations import equation_rows  # noqa: E402
 from playground.experiment import new_run  # noqa: E402
 from playground.figures import diagnostics as FD  # noqa: E402
+from playground.figures import spec  # noqa: E402
 from playground.run import Run  # noqa: E402
-from playground.ui.live_chart import _figure_json  # noqa: E402  (the encoder live_chart sends with)
+from playground.ui.live_chart import structure_json  # noqa: E402  (what live_chart sends)
 
 CHECKPOINTS = (1_000, 10_000, 50_000, 100_000)
 MAX_TIME_RATIO = 1.5  # frame time at the last checkpoint / at the first
@@ -59,66 +59,41 @@ MAX_SECONDS = 600.0  # hard stop for the whole simulation
 
 # ----------------------------------------------------------------------------- one frame
 def frame_payloads(run: Run, *, instrument: str = "diagnostics") -> dict[str, int]:
-    """Everything one Play frame computes after training, as render_view does it with the page's
-    default widget state (δ scale per layer, linear loss axis, matrices = ∂J/∂W, equation panel
-    expanded at l = n_l, i = j = k = 1). Returns the JSON payload size in bytes of each chart."""
-    sizes: dict[str, int] = {}
-
-    def send(key: str, fig) -> None:
-        spec, _ = _figure_json(fig)
-        sizes[key] = len(spec.encode())
-
-    # status(): metrics read the trace and the history's last rows
-    rev = run.revealed
-    tr = run.trace
-    h = run.history.columns()
-    _ = (run.epoch, tr.J, tr.J_data, tr.J_decay, h["J"][-2] if len(h["J"]) > 1 else None,
-         h["metric_train"][-1], h["metric_test"][-1])
-    n_l = run.net.n_l
-    # left column: network diagram and δ heatmaps
-    send("network", F.network_diagram(
-        list(run.net.sizes), run.net.W, dW=[tr.dW[l] for l in range(1, n_l)] if rev.gradients else None,
-        activations=[run.net.f[l].name for l in range(2, n_l + 1)],
-        highlight=rev.current.l if rev.current is not None else None, pending_dW=not rev.gradients,
-    ))
+    """Everything one Play snapshot computes after training, as the live view does it with the page's
+    default widget state (δ scale per layer, linear loss axis, matrices = ∂J/∂W): a ``frames.take``
+    and each chart's numbers-only frame (the structures are cached, so not rebuilt), plus the
+    Diagnostics instrument and the equation panel's rows. Returns the JSON payload size in bytes of
+    each chart."""
     rows = run.trace_rows
     if len(rows) == len(run.data.y_train):
-        order, labels = run.example_order, run.example_labels
+        order = run.example_order
     else:  # a mini-batch phase walk (not reached by Play; kept as view._columns has it)
         labels = [run.example_labels[r] for r in rows]
         order = np.argsort(labels, kind="stable")[:96]
-    send("deltas", F.delta_heatmaps(
-        {l: tr.delta[l] for l in range(2, n_l + 1)}, example_order=order, example_labels=labels,
-        pending=rev.pending_delta(n_l),
-        highlight=rev.current.l if rev.current is not None and rev.current.kind == "delta" else None,
-        shared_scale=False,
-    ))
-    # right column: prediction surface, then the loss curve from the (bounded) history
-    data = run.plot_data
-    surf = run.surface()
-    if surf is None:
+    snap = frames.take(run, order=order)
+    if snap.surface is None:
         raise SystemExit("This benchmark expects a 2-D dataset (the default circle).")
-    x1, x2, values = surf
-    send("surface", F.prediction_surface(
-        x1, x2, values, X_train=data.X_train, y_train=data.y_train, X_test=data.X_test, y_test=data.y_test,
-        task=data.task, classes=data.classes, low=run.low,
-    ))
-    send("loss", F.loss_curve(
-        h["epoch"], {"J": h["J"], "J_data": h["J_data"], "J_decay": h["J_decay"], "J_test": h["J_test"]},
-        log_y=False, diverged_at=run.diverged_at,
-    ))
-    # per-layer matrices, default "∂J/∂W⁽ˡ⁾"
-    send("matrices", F.matrix_heatmaps(
-        {l: tr.dW[l] for l in range(1, n_l)}, kind="dW",
-        pending=set() if rev.gradients else set(range(1, n_l)), highlight=None,
-    ))
-    # instruments: the Diagnostics one reads DiagnosticsHistory
+    n_l = run.net.n_l
+    data = run.plot_data
+    h = run.history.columns()
+    series = {"J": h["J"], "J_data": h["J_data"], "J_decay": h["J_decay"], "J_test": h["J_test"]}
+    loss, base = F.loss_frames(h["epoch"], series, [snap.epoch])
+    patches = {
+        "network": F.network_frame(list(run.net.sizes), snap.W, dW=snap.dW),
+        "deltas": F.delta_frame(snap.deltas, example_order=np.arange(len(order))),
+        "surface": F.surface_frame(snap.surface, task=data.task, classes=data.classes, y_train=data.y_train,
+                                   y_test=data.y_test),
+        "loss": {"frames": loss, "base": base},
+        "matrices": F.matrix_frame({l: snap.dW[l - 1] for l in range(1, n_l)}, kind="dW"),
+    }
+    sizes = {key: len(spec.to_json(p).encode()) for key, p in patches.items()}
+    # instruments: the Diagnostics one reads DiagnosticsHistory (drawn whole, once per server run)
     if instrument == "diagnostics":
         hint(layer_stats(run.net, run.current_trace(), run.cfg.alpha), hidden_activations(run.net))
         cols = run.diagnostics.columns()
-        send("diagnostics", FD.diagnostics_figure(cols.epochs, cols.series))
-    # the equation panel (expanded by default): live numbers for one neuron and example
-    equation_rows(run.net, tr, rev, l=n_l, i=0, j=0, k=0, alpha=run.cfg.alpha)
+        sizes["diagnostics"] = len(structure_json(FD.diagnostics_figure(cols.epochs, cols.series))[0].encode())
+    # the equation panel (drawn on Pause): live numbers for one neuron and example
+    equation_rows(run.net, run.trace, run.revealed, l=n_l, i=0, j=0, k=0, alpha=run.cfg.alpha)
     return sizes
 
 

@@ -113,6 +113,12 @@ class Run:
         return revealed(self.net.n_l, self.phase)
 
     @property
+    def updates_per_epoch(self) -> int:
+        """Batches in one epoch: 1 for full-batch descent (the text's), ⌈m / batch size⌉ otherwise."""
+        m, size = len(self.Y_train), self.cfg.batch_size
+        return 1 if not size or size >= m else -(-m // size)
+
+    @property
     def trace(self) -> Trace:
         """The trace shown on screen: the update being stepped through, or the one at the current weights."""
         if self.phase is not None and self.phase_trace is not None:

@@ -50,7 +50,7 @@ CONTROLS: dict[str, str] = {
     "batch": "full batch, mini-batch or one example, and the batch size",
     "init": "the initializer",
     "seed": "the weight seed",
-    "speed": "updates per frame",
+    "speed": "the play speed (epochs per second)",
     "step": "the Step and Epoch buttons",
     "phase": "the Phase button",
     "play": "the Play toggle",
@@ -156,6 +156,17 @@ def _on_grid(lo: float, hi: float, grid: tuple[float, ...]) -> Callable[..., tup
     return parse
 
 
+def _on_int_grid(grid: tuple[int, ...]) -> Callable[..., tuple[object, str | None]]:
+    def parse(text: str, ctx) -> tuple[object, str | None]:
+        x = float(_decimal(text))
+        if not (math.isfinite(x) and 1 <= x <= grid[-1]):
+            raise _Bad(f"must be from 1 to {grid[-1]}")
+        g = min(grid, key=lambda v: abs(math.log(v) - math.log(x)))
+        return g, None if g == x else f"not on the slider; using {g}"
+
+    return parse
+
+
 def _choice(options: Callable[[_Context], tuple[str, ...]], what: str) -> Callable[..., tuple[object, str | None]]:
     def parse(text: str, ctx: _Context) -> tuple[object, str | None]:
         if text not in options(ctx):
@@ -251,7 +262,7 @@ PARAMS: tuple[_Param, ...] = (
     _Param("alpha", "alpha", _on_grid(C.MIN_ALPHA, C.MAX_ALPHA, ALPHA_GRID), _number_text),
     _Param("lambda", "lam", _on_grid(0.0, C.MAX_LAM, LAM_GRID), _number_text),
     _Param("batch", "batch_size", _integer(0, C.MAX_BATCH)),
-    _Param("speed", "speed", _integer(1, C.MAX_SPEED)),
+    _Param("speed", "speed", _on_int_grid(C.SPEED_GRID)),
     _Param("logy", "log_y", _flag, _flag_text),
     _Param("dshared", "delta_shared", _flag, _flag_text),
     _Param("mat", "matrices", _choice(lambda ctx: C.MATRIX_VIEWS, "matrix view")),

@@ -197,8 +197,9 @@ def press(at: AppTest, *labels: str) -> AppTest:
 
 
 def epoch_shown(at: AppTest) -> str:
-    (m,) = [m for m in at.metric if m.label == "Epoch"]
-    return m.value
+    from live_elements import readout
+
+    return readout(at)["Epoch"]
 
 
 def load(query: dict | None = None) -> AppTest:

@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # AppTest runs app.py in this process; it imports `playground`
     sys.path.insert(0, str(ROOT))
 
+from live_elements import live_elements, readout  # noqa: E402
+
 from playground import config as C  # noqa: E402
 from playground.experiment import new_run  # noqa: E402
 
@@ -51,8 +53,7 @@ def click(at: AppTest, label: str) -> AppTest:
 
 
 def metric(at: AppTest, label: str) -> str:
-    (m,) = [m for m in at.metric if m.label == label]
-    return m.value
+    return readout(at)[label]
 
 
 def run_of(at: AppTest):
@@ -85,9 +86,13 @@ def test_first_load_shows_a_fresh_default_run() -> None:
     assert [run.net.f[l].name for l in range(2, run.net.n_l + 1)] == ["tanh"] * 3  # eq. (4): the output uses f too
     assert float(metric(at, J)) > 0
     assert not at.error and not at.warning
-    charts = {json.loads(el.proto.json)["key"] for el in at.get("bidi_component")
-              if el.proto.component_name == "backprop_playground.live_chart"}
-    assert charts == {"network", "deltas", "surface", "loss", "matrices"}
+    live = live_elements(at)
+    assert set(live) == {"readout", "network", "deltas", "surface", "loss", "matrices"}
+    assert float(metric(at, J)) == pytest.approx(run.current_trace().J, rel=1e-3)
+    for key, data in live.items():  # paused: one snapshot each, shown at once, all of the same drawing
+        assert len(data["frames"]) == 1 and data["span"] == 0 and data["tick"] == live["readout"]["tick"], key
+        if key != "readout":
+            assert data["kind"] == "chart" and json.loads(data["structure"])["data"], key
 
 
 def test_step_is_one_core_update_on_the_same_data() -> None:

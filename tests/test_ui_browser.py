@@ -25,11 +25,8 @@ KEYS = ("network", "deltas", "surface", "loss", "matrices")
 WAIT_MS = 30_000
 
 _METRIC_JS = """(label) => {
-  for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
-    const l = m.querySelector('[data-testid="stMetricLabel"]');
-    if (l && l.innerText.trim() === label) return m.querySelector('[data-testid="stMetricValue"]').innerText.trim();
-  }
-  return null;
+  const el = document.querySelector(`.live-metric[data-metric="${label}"] .live-metric-value`);
+  return el ? el.textContent.trim() : null;
 }"""
 
 _CHARTS_JS = """(keys) => {

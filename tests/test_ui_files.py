@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # AppTest runs app.py in this process; it imports `playground`
     sys.path.insert(0, str(ROOT))
 
+from live_elements import readout  # noqa: E402
 from test_data_upload import BAD, BAD_FILES  # noqa: E402  (tests/ is on sys.path under pytest)
 from test_ui_apptest import click, load, ok, run_of, texts  # noqa: E402
 
@@ -80,7 +81,7 @@ def test_good_classification_csv_trains_in_the_session_run() -> None:
     success = texts(at.success)
     assert len(success) == 1 and "Detected classification: 2 classes in column 'label'" in success[0], success
     assert "60 rows, 3 features" in success[0]
-    assert {m.label for m in at.metric} >= {"train accuracy", "test accuracy"}
+    assert set(readout(at)) >= {"train accuracy", "test accuracy"}
 
     click(at, "Step")  # the session's Step trains the uploaded data
     assert run_of(at) is run and run.data is at.session_state["upload_dataset"]
@@ -95,7 +96,7 @@ def test_good_regression_csv_is_detected_and_shows_r2() -> None:
     assert run.net.sizes[0] == 2 and run.net.sizes[-1] == 1
     success = texts(at.success)
     assert len(success) == 1 and "Detected regression" in success[0], success
-    labels = {m.label for m in at.metric}
+    labels = set(readout(at))
     assert {"train R²", "test R²"} <= labels and "train accuracy" not in labels
     click(at, "Step")
     assert run_of(at) is run and run.epoch == 1

@@ -177,7 +177,9 @@ def read_config(uploader, base: C.Config, view: View | None = None) -> C.Config:
     if show("seed"):
         seed = sb.number_input("Weight seed", 0, C.MAX_SEED, key="seed", disabled="seed" in locked)
     if show("speed"):
-        speed = sb.slider("Play speed (updates per frame)", 1, C.MAX_SPEED, key="speed", disabled="speed" in locked)
+        speed = sb.select_slider("Play speed (epochs per second)", C.SPEED_GRID, key="speed",
+                                 disabled="speed" in locked,
+                                 help="1/s shows every update; the readout says what the machine achieves.")
 
     return C.Config(
         dataset=dataset, noise=float(noise), n_points=int(n_points), train_fraction=float(train),

@@ -1,4 +1,4 @@
-"""A live-updating Plotly chart that is updated in place instead of re-created.
+"""Live charts and the live readout: one Components v2 element each, played from numbers.
 
 ``st.plotly_chart`` derives its element identity from the figure, so a chart redrawn every tick
 of an ``st.fragment(run_every=...)`` is torn down and rebuilt: it blanks or doubles between frames
@@ -12,28 +12,39 @@ How plotly.js reaches the page: the copy shipped inside the plotly Python packag
 Streamlit's own component file route, registered with the public
 ``streamlit.components.v1.declare_component(path=...)``; that component is never mounted, it
 only makes Streamlit serve ``<base>/component/<name>/plotly.min.js`` (and likewise this package's
-``assets/live_chart.js``). The browser loads each once per page (a ``<script>`` tag / dynamic
-``import()`` whose promise is kept on ``window``). Nothing is vendored and no app-level config
-(static serving) is needed.
+``assets/live_chart.js``). The browser loads each once per page and keeps plotly.js in its Cache
+Storage for the next visit. Nothing is vendored and no app-level config is needed.
+
+What travels (see figures/spec.py): a chart's *structure* — its plotly JSON without the numbers,
+a string built once per network/data/options and cached by the caller — and *frames*, patches of
+float32 numbers, several per message while playing. All elements share one clock in the browser,
+so the charts and the readout show the same snapshot at the same time.
 """
 from __future__ import annotations
 
-import functools
 import json
+from collections.abc import Sequence
 from typing import Any
 
-import plotly.io as pio
 from streamlit.components.v2 import component as _component
 
 from .component_files import PLOTLY_URL, asset_url, ensure_routes, loader_js
 
-__all__ = ["live_chart"]
+__all__ = ["live_chart", "live_readout", "structure_json"]
 
 _COMPONENT_NAME = "backprop_playground.live_chart"
 
 _STUB_JS = loader_js("__bpLiveChartModules", "live-chart-error", "live_chart")
 _CSS = """
 .live-chart { width: 100%; min-width: 0; overflow: hidden; }
+.live-readout { display: flex; flex-wrap: wrap; gap: 0.25rem 1.5rem; font-family: var(--st-font); }
+.live-metric { min-width: 6.5rem; flex: 1 1 6.5rem; }
+.live-metric-label { font-size: 0.875rem; color: var(--st-text-color); opacity: 0.75; white-space: nowrap; }
+.live-metric-value { font-size: 1.75rem; line-height: 1.3; color: var(--st-text-color);
+  font-variant-numeric: tabular-nums; white-space: nowrap; }
+.live-metric-note { font-size: 0.8rem; min-height: 1.1em; opacity: 0.8; font-variant-numeric: tabular-nums; }
+.live-metric-note.good { color: var(--st-green-color, #21c354); opacity: 1; }
+.live-metric-note.bad { color: var(--st-red-color, #ff4b4b); opacity: 1; }
 .live-chart-error { color: var(--st-red-color, #ff4b4b); font-family: var(--st-code-font, monospace);
   font-size: 0.85rem; display: flex; align-items: center; justify-content: center; }
 """
@@ -48,78 +59,68 @@ except TypeError:  # older Streamlit took isolate_styles at mount time
     _MOUNT_KWARGS = {"isolate_styles": False}
 
 
-@functools.lru_cache(maxsize=8)
-def _template_json(name: str) -> str:
-    """Canonical JSON of a registered plotly template (static data, cached per name)."""
-    return json.dumps(pio.templates[name].to_plotly_json(), sort_keys=True, default=str)
+def structure_json(fig: Any) -> tuple[str, bool]:
+    """A chart's structure as compact JSON, and whether the browser should theme it.
 
-
-def _figure_json(fig: Any) -> tuple[str, bool]:
-    """Serialise ``fig`` to compact JSON; returns (json, themed).
-
-    When the figure carries plotly's *default* template (i.e. the caller did not choose one), the
-    ~7 kB template is dropped from every frame and the browser applies a small template built
-    from Streamlit's theme instead (``themed=True``), which also makes dark mode work.
+    When the figure carries plotly's *default* template (the caller chose none), the template is
+    dropped and the browser applies a small one built from Streamlit's theme (light or dark).
     """
-    import plotly.graph_objects as go
-    from _plotly_utils.utils import PlotlyJSONEncoder
+    from .. import figures as F
 
-    if not hasattr(fig, "to_plotly_json"):
-        fig = go.Figure(fig)  # validates a dict and expands template names plotly.js can't read
-    d = fig.to_plotly_json()
-    layout = dict(d.get("layout") or {})
-    themed = False
-    template = layout.get("template")
+    d = F.spec.figure_dict(fig) if not isinstance(fig, dict) else fig
+    layout = dict(d["layout"])
+    themed = "template" not in layout or _is_default_template(layout["template"])
+    if themed:
+        layout.pop("template", None)
+    return F.spec.to_json({"data": d["data"], "layout": layout}), themed
+
+
+def _is_default_template(template: Any) -> bool:
+    import plotly.io as pio
+
     default = pio.templates.default
-    if template is None:
-        themed = True
-    elif isinstance(default, str) and default in pio.templates:
-        if hasattr(template, "to_plotly_json"):
-            template = template.to_plotly_json()
-        if json.dumps(template, sort_keys=True, default=str) == _template_json(default):
-            layout.pop("template")
-            themed = True
-    out = {"data": d.get("data") or [], "layout": layout}
-    if d.get("frames"):
-        out["frames"] = d["frames"]
-    # plotly's own to_json() additionally escapes "/" (HTML safety), which inflates the base64
-    # typed arrays by ~40 %; this JSON never goes into HTML, so the plain encoder is used.
-    return json.dumps(out, cls=PlotlyJSONEncoder, separators=(",", ":")), themed
+    if not isinstance(default, str) or default not in pio.templates:
+        return False
+    want = pio.templates[default].to_plotly_json()
+    return json.dumps(template, sort_keys=True, default=str) == json.dumps(want, sort_keys=True, default=str)
 
 
-def live_chart(fig: Any, *, key: str, height: int = 400) -> None:
-    """Draw ``fig`` and keep updating the same chart in place on later reruns.
-
-    Parameters
-    ----------
-    fig : plotly.graph_objects.Figure or dict
-        The figure (a dict in plotly's JSON shape is passed through ``go.Figure``). NumPy arrays
-        are sent as base64 typed arrays (plotly >= 6). If it carries plotly's default template,
-        that template is replaced by one following Streamlit's theme (light/dark); an explicitly
-        chosen other template is kept as is.
-    key : str
-        Required, stable identity of the chart: every call with the same key updates the same
-        plotly.js chart, so zoom/pan persist (``layout.uirevision`` defaults to a constant).
-    height : int
-        Chart height in pixels; the width always follows the container.
-    """
-    if not isinstance(key, str) or not key:
-        raise ValueError("live_chart needs a non-empty string key")
-    spec, themed = _figure_json(fig)
+def _mount_element(key: str, data: dict, height: int | None) -> None:
     try:
         ensure_routes()
     except Exception:  # never break the page over the file routes; the browser shows the error
         pass
-    _mount(
-        key=f"live_chart:{key}",
-        data={
-            "spec": spec,
-            "themed": themed,
-            "height": int(height),
-            "key": key,
-            "plotly_url": PLOTLY_URL,
-            "module_url": asset_url("live_chart.js"),
-        },
-        height=int(height),
-        **_MOUNT_KWARGS,
-    )
+    _mount(key=key, data={**data, "plotly_url": PLOTLY_URL, "module_url": asset_url("live_chart.js")},
+           height=height if height is not None else "content", **_MOUNT_KWARGS)
+
+
+def live_chart(
+    *, key: str, structure: str, themed: bool, frames: Sequence[dict], tick: int, span: float = 0.0,
+    base: dict | None = None, epochs: Sequence[int] = (), height: int = 400,
+) -> None:
+    """One chart, updated in place: ``structure`` (redrawn only when it changes) and ``frames`` to play.
+
+    key: stable identity; every call with the same key updates the same plotly.js chart, so zoom and
+    pan persist. tick: the server run that sends this (increasing); span: seconds over which the
+    browser spreads the frames (0: show the last at once). epochs: the epoch of each frame, written
+    on the element for tests and benchmarks.
+    """
+    if not isinstance(key, str) or not key:
+        raise ValueError("live_chart needs a non-empty string key")
+    if not frames:
+        raise ValueError("live_chart needs at least one frame")
+    _mount_element(f"live_chart:{key}", {
+        "kind": "chart", "key": key, "structure": structure, "themed": themed, "frames": list(frames),
+        "base": base or {}, "tick": int(tick), "span": float(span), "height": int(height),
+        "epochs": [int(e) for e in epochs],
+    }, int(height))
+
+
+def live_readout(*, key: str, frames: Sequence[list[dict]], tick: int, span: float = 0.0) -> None:
+    """Number tiles played on the same clock as the charts: frames[i] is a list of
+    {"label", "value", "note"?, "tone"?: "good" | "bad", "help"?} for snapshot i."""
+    if not frames:
+        raise ValueError("live_readout needs at least one frame")
+    _mount_element(f"live_chart:{key}", {
+        "kind": "readout", "key": key, "frames": list(frames), "tick": int(tick), "span": float(span),
+    }, None)

@@ -10,6 +10,7 @@ import time
 import streamlit as st
 
 from .. import config as C
+from .. import frames
 from ..data import DataError
 from ..experiment import UPLOAD, build_data, new_run
 from ..share import View
@@ -19,14 +20,15 @@ from .controls import dataset_options, read_config
 from .equations_panel import render_equations
 from .instruments import other_run, render_instruments, stop_compare
 from .sharing import apply_pending_settings, publish, share_and_export, start_session
-from .view import render_view
+from .view import heatmap_order, render_view
 
-FRAME_CPU_SECONDS = 0.1  # training time one frame may use, whatever the data and network size
-# Play's tick. A tick that arrives while a frame is still drawing preempts it, and the charts it
-# had not reached yet are torn down and re-created (blank, zoom lost): so the tick is kept at
-# 1.5× the last measured frame, and never below FRAME_SECONDS (Pause then lands within 0.5 s).
-FRAME_SECONDS = 0.2
-MAX_FRAME_SECONDS = 1.0
+# Play: the server ticks every TICK_SECONDS, trains what the speed owes (at most TRAIN_SECONDS of
+# CPU), and sends up to DISPLAY_FPS × TICK_SECONDS snapshots in one message; the browser plays
+# them over the next tick at display rate. So the eye sees a smooth animation while the server
+# runs the script only a few times a second.
+TICK_SECONDS = 0.5
+TRAIN_SECONDS = 0.2
+DISPLAY_FPS = 30
 
 
 def main() -> None:
@@ -47,8 +49,7 @@ def main() -> None:
     state.put("full_run", True)
     state.put("view", view)
     playing = state.is_playing()
-    tick = min(MAX_FRAME_SECONDS, max(FRAME_SECONDS, 1.5 * state.get("frame_seconds", 0.0)))
-    st.fragment(run_every=tick if playing else None)(frame)()
+    st.fragment(run_every=TICK_SECONDS if playing else None)(frame)()
     share_and_export(run, view)
 
 
@@ -121,7 +122,7 @@ def controls_row(run, view: View) -> None:
     reset = False
     with bar as clicks:  # one script thread at a time from here to the last click marked done
         if clicks:
-            # What both() does, with the runs looked up once before any change: a session-state
+            # Both runs (when comparing), looked up once before any change: a session-state
             # access lets Streamlit abandon the run, and a click is only marked done when the loop
             # moves past it, so nothing may touch session state after an update.
             runs = [r for r in (state.get_run(), other_run()) if r is not None]
@@ -144,31 +145,31 @@ def controls_row(run, view: View) -> None:
         cols[2].info(flash[1])
 
 
-def both(action: str, *args) -> bool:
-    """Do a button's action on the session's run and, when comparing, on the second run too."""
-    ok = getattr(state.get_run(), action)(*args)
-    other = other_run()
-    if other is not None:
-        getattr(other, action)(*args)
-    return ok
-
-
 def frame() -> None:
-    """One frame of the live view. On a timer tick while playing, train first."""
+    """One drawing of the live view. On a timer tick while playing, train first, taking snapshots."""
     run = state.get_run()
     full = state.get("full_run", False)
     state.put("full_run", False)
-    started = time.perf_counter()
     playing = state.is_playing()
+    order = heatmap_order(run)
+    clock = state.play_clock()
     if playing and not full:
         with exclusive("run_controls"):  # never at the same time as a Step from an overlapping run
-            ok = both("play", run.cfg.speed, FRAME_CPU_SECONDS)
+            start_epoch, start = run.epoch, clock.last
+            due = clock.due(run, run.cfg.speed, max_gap=2 * TICK_SECONDS)
+            snaps, ok = frames.play(run, due, int(DISPLAY_FPS * TICK_SECONDS), budget_seconds=TRAIN_SECONDS,
+                                    order=order, also=other_run())
+        gap = (clock.last - start) if start is not None else None
+        speed = (run.epoch - start_epoch) / gap if gap else None
+        span = TICK_SECONDS
         if not ok:
             state.request_pause()
             st.rerun()
-    render_view(run)
+    else:
+        clock.last = time.perf_counter() if playing else None  # Play starts counting from here
+        snaps, span, speed = [frames.take(run, order=order)], 0.0, None
+    render_view(run, snaps, order=order, tick=state.next_tick(), span=span, speed=speed)
     render_instruments(run)
-    state.put("frame_seconds", time.perf_counter() - started)  # what a Play frame costs (no equations)
     if "equations" not in (state.get("view") or View()).hidden:
         if playing:  # ~18 LaTeX rows per frame would halve the frame rate; numbers return on Pause
             st.caption("Equations (1)–(18) with live numbers: pause to read them.")

@@ -45,6 +45,25 @@ def apply_pause_request() -> None:
         st.session_state[PLAYING] = False
 
 
+def structures() -> dict:
+    """This session's cached chart structures: name -> (key, JSON, themed) (ui/view.py)."""
+    return st.session_state.setdefault("_structures", {})
+
+
+def next_tick() -> int:
+    """A number that grows with every drawing of the live view: the browser plays the newest."""
+    n = st.session_state.get("_tick", 0) + 1
+    st.session_state["_tick"] = n
+    return n
+
+
+def play_clock():
+    """This session's Play clock (frames.Clock): how much training the next tick owes."""
+    from ..frames import Clock
+
+    return st.session_state.setdefault("_play_clock", Clock())
+
+
 def get(key: str, default=None):
     return st.session_state.get(key, default)
 

@@ -1,9 +1,14 @@
-"""The live view: status line, phase bar, the charts and the equation panel, drawn from a Run.
+"""The live view: the readout, the phase bar and the charts, drawn from snapshots of a Run.
 
-Everything here is drawn inside the Play fragment, so it must be cheap and must update in
-place: charts go through :func:`live_chart`, whose identity is its key, never the figure.
+Everything here is drawn inside the Play fragment. Each chart is a structure, built with its
+figure builder only when the network, the data or a chart option changes (cached per session),
+and frames: one numbers-only patch per snapshot, which the browser plays on one clock with the
+readout (ui/live_chart.py). So a Play tick costs arrays and JSON, never plotly.graph_objects.
 """
 from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 import streamlit as st
@@ -11,60 +16,100 @@ import streamlit as st
 from .. import figures as F
 from ..config import replace
 from ..data import load_real
+from ..frames import Snapshot
 from ..run import Run
 from ..share import View
 from . import state
 from .controls import MATRIX_LABELS, matrix_view
-from .live_chart import live_chart
+from .live_chart import live_chart, live_readout, structure_json
 from .sharing import publish
 
 
-def render_view(run: Run) -> None:
-    status(run)
+def _structure(name: str, key: Hashable, build: Callable[[], object]) -> tuple[str, bool]:
+    """The chart's structure JSON for ``key``, built (through its builder) only when the key changes."""
+    cache = state.structures()
+    held = cache.get(name)
+    if held is None or held[0] != key:
+        held = (key, *structure_json(build()))
+        cache[name] = held
+    return held[1], held[2]
+
+
+def _digest(*arrays: np.ndarray) -> str:
+    h = hashlib.blake2b(digest_size=12)
+    for a in arrays:
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick: int, span: float,
+                speed: float | None = None) -> None:
+    """Draw the snapshots (the last is the run as it stands); span: seconds the browser plays them over."""
+    clock = dict(tick=tick, span=span)
+    readout(run, snaps, speed=speed, **clock)
     phase_bar(run)
     rev = run.revealed
     tr = run.trace
     n_l = run.net.n_l
+    now = rev.current.l if rev.current is not None else None
+    epochs = [s.epoch for s in snaps]
     left, right = st.columns([1.1, 1], gap="medium")
     with left:
         st.markdown("**Network** — edge colour: sign of W⁽ˡ⁾ᵢⱼ, width: |W⁽ˡ⁾ᵢⱼ|")
-        live_chart(F.network_diagram(
-            list(run.net.sizes), run.net.W, dW=[tr.dW[l] for l in range(1, n_l)] if rev.gradients else None,
-            activations=[run.net.f[l].name for l in range(2, n_l + 1)],
-            highlight=rev.current.l if rev.current is not None else None, pending_dW=not rev.gradients,
-        ), key="network", height=300)
+        sizes = list(run.net.sizes)
+        acts = [run.net.f[l].name for l in range(2, n_l + 1)]
+        pending_dW = not rev.gradients
+        structure, themed = _structure("network", (id(run), tuple(sizes), tuple(acts), now, pending_dW), lambda: (
+            F.network_diagram(sizes, snaps[-1].W, dW=None if pending_dW else snaps[-1].dW, activations=acts,
+                              highlight=now, pending_dW=pending_dW)))
+        live_chart(key="network", structure=structure, themed=themed, epochs=epochs, height=300, frames=[
+            F.network_frame(sizes, s.W, dW=None if pending_dW else s.dW, pending_dW=pending_dW) for s in snaps
+        ], **clock)
         st.markdown("**Error terms δ⁽ˡ⁾ = ∂J/∂z⁽ˡ⁾** — neurons × training examples, flowing up from the output")
         shared = st.toggle("One colour scale for all layers (shows vanishing or exploding δ)", key="delta_shared")
-        order, labels = _columns(run)
-        live_chart(F.delta_heatmaps(
-            {l: tr.delta[l] for l in range(2, n_l + 1)}, example_order=order,
-            example_labels=labels, pending=rev.pending_delta(n_l),
-            highlight=rev.current.l if rev.current is not None and rev.current.kind == "delta" else None,
-            shared_scale=shared,
-        ), key="deltas", height=_delta_height(run))
+        _, labels = _columns(run)
+        pending = rev.pending_delta(n_l)
+        hl = now if rev.current is not None and rev.current.kind == "delta" else None
+        shown = np.arange(len(order))
+        structure, themed = _structure(
+            "deltas", (id(run), id(run.data), _digest(order), len(labels), tuple(sizes), pending, hl, shared),
+            lambda: F.delta_heatmaps({l: tr.delta[l] for l in range(2, n_l + 1)}, example_order=order,
+                                     example_labels=labels, pending=pending, highlight=hl, shared_scale=shared))
+        live_chart(key="deltas", structure=structure, themed=themed, epochs=epochs, height=_delta_height(run),
+                   frames=[F.delta_frame(s.deltas, example_order=shown, pending=pending, highlight=hl,
+                                         shared_scale=shared) for s in snaps], **clock)
     with right:
-        output_chart(run)
+        output_chart(run, snaps, clock)
         st.markdown("**Cost J(W,b)**, eq. (6)")
         log_y = st.toggle("Log scale", key="loss_log")
-        h = run.history.columns()
-        live_chart(F.loss_curve(
-            h["epoch"], {"J": h["J"], "J_data": h["J_data"], "J_decay": h["J_decay"], "J_test": h["J_test"]},
-            log_y=log_y, diverged_at=run.diverged_at,
-            highlight_now=rev.current is not None and rev.current.kind == "cost",
-        ), key="loss", height=300)
+        loss_chart(run, snaps, log_y, clock)
     kind = st.segmented_control("Per-layer matrices", list(MATRIX_LABELS.values()), key="matrix_kind",
                                 help="Click the selected one again to hide the matrices.")
-    keep_view_in_link(run, log_y=log_y, delta_shared=shared,
-                      matrices=matrix_view(kind))
+    keep_view_in_link(run, log_y=log_y, delta_shared=shared, matrices=matrix_view(kind))
     if kind:
         is_w = kind == "W⁽ˡ⁾"
-        mats = {l: (tr.W[l - 1] if is_w else tr.dW[l]) for l in range(1, n_l)}
-        live_chart(F.matrix_heatmaps(
-            mats, kind="W" if is_w else "dW",
-            pending=set() if is_w or rev.gradients else set(range(1, n_l)),
-            highlight=None,
-        ), key="matrices", height=260)
+        code = "W" if is_w else "dW"
+        pend = set() if is_w or rev.gradients else set(range(1, n_l))
 
+        def mats(s: Snapshot) -> dict[int, np.ndarray]:
+            return {l: (s.W[l - 1] if is_w else s.dW[l - 1]) for l in range(1, n_l)}
+        structure, themed = _structure("matrices", (id(run), code, tuple(sizes), frozenset(pend)),
+                                       lambda: F.matrix_heatmaps(mats(snaps[-1]), kind=code, pending=pend))
+        live_chart(key="matrices", structure=structure, themed=themed, epochs=epochs, height=260, frames=[
+            F.matrix_frame(mats(s), kind=code, pending=pend) for s in snaps], **clock)
+
+
+def loss_chart(run: Run, snaps: Sequence[Snapshot], log_y: bool, clock: dict) -> None:
+    h = run.history.columns()
+    series = {"J": h["J"], "J_data": h["J_data"], "J_decay": h["J_decay"], "J_test": h["J_test"]}
+    rev = run.revealed
+    now = rev.current is not None and rev.current.kind == "cost"
+    drawn = tuple(bool(np.isfinite(series[k]).any()) for k in ("J", "J_test")) if now else ()
+    structure, themed = _structure("loss", (id(run), log_y, run.diverged_at, now, drawn), lambda: F.loss_curve(
+        h["epoch"], series, log_y=log_y, diverged_at=run.diverged_at, highlight_now=now))
+    frames, base = F.loss_frames(h["epoch"], series, [s.epoch for s in snaps], log_y=log_y, highlight_now=now)
+    live_chart(key="loss", structure=structure, themed=themed, frames=frames, base=base,
+               epochs=[s.epoch for s in snaps], height=300, **clock)
 
 
 def keep_view_in_link(run: Run, **view) -> None:
@@ -74,6 +119,11 @@ def keep_view_in_link(run: Run, **view) -> None:
     if cfg != run.cfg:
         run.steer(cfg)
         publish(run, state.get("view") or View())
+
+
+def heatmap_order(run: Run) -> np.ndarray:
+    """The rows of the shown trace that the δ heatmaps draw, in display order."""
+    return _columns(run)[0]
 
 
 def _columns(run: Run) -> tuple[np.ndarray, list[str]]:
@@ -90,26 +140,37 @@ def _delta_height(run: Run) -> int:
     return int(min(760, 130 + sum(max(90, 24 * s) for s in run.net.sizes[1:])))
 
 
-def status(run: Run) -> None:
+def readout(run: Run, snaps: Sequence[Snapshot], *, tick: int, span: float, speed: float | None) -> None:
+    """Epoch, J and its terms, the metrics: one set of tiles per snapshot, played with the charts."""
     rev = run.revealed
-    tr = run.trace
-    h = run.history.columns()
-    cols = st.columns(6)
-    cols[0].metric("Epoch", f"{run.epoch:,}", help=f"{run.updates:,} updates so far")
-    if rev.cost:
-        prev = h["J"][-2] if len(h["J"]) > 1 and run.phase is None else None
-        cols[1].metric("J(W,b), eq. (6)", f"{tr.J:.4g}",
-                       delta=f"{tr.J - prev:+.3g}" if prev is not None else None, delta_color="inverse")
-        cols[2].metric("data term", f"{tr.J_data:.4g}", help="(1/m) Σₖ J(W,b;x⁽ᵏ⁾,y⁽ᵏ⁾), eq. (5)")
-        cols[3].metric("λ term", f"{tr.J_decay:.4g}", help="(λ/2) Σ (W⁽ˡ⁾ᵢⱼ)², no biases")
-    else:
-        for c, name in zip(cols[1:4], ("J(W,b), eq. (6)", "data term", "λ term"), strict=True):
-            c.metric(name, "pending")
     name = run.metric_name
     fmt = (lambda v: f"{v:.1%}") if name == "accuracy" else (lambda v: f"{v:.3f}")
-    cols[4].metric(f"train {name}", fmt(h["metric_train"][-1]))
-    test = h["metric_test"][-1]
-    cols[5].metric(f"test {name}", "—" if np.isnan(test) else fmt(test))
+    prev = state.get("last_J")
+    if len(snaps) == 1 and run.phase is None:  # a Step: the change from the previous recorded epoch
+        h = run.history.columns()["J"]
+        prev = h[-2] if len(h) > 1 else None
+    frames = []
+    for s in snaps:
+        tiles = [{"label": "Epoch", "value": f"{s.epoch:,}", "note": f"{s.updates:,} updates",
+                  "help": "Full passes over the training set; one update per batch (eqs. 7–8)."}]
+        if rev.cost:
+            dJ = s.J - prev if prev is not None and run.phase is None and np.isfinite(prev) else None
+            tiles += [
+                {"label": "J(W,b), eq. (6)", "value": f"{s.J:.4g}", "note": "" if dJ is None else f"{dJ:+.3g}",
+                 "tone": "" if dJ is None or dJ == 0 else ("good" if dJ < 0 else "bad")},
+                {"label": "data term", "value": f"{s.J_data:.4g}", "help": "(1/m) Σₖ J(W,b;x⁽ᵏ⁾,y⁽ᵏ⁾), eq. (5)"},
+                {"label": "λ term", "value": f"{s.J_decay:.4g}", "help": "(λ/2) Σ (W⁽ˡ⁾ᵢⱼ)², no biases"},
+            ]
+        else:
+            tiles += [{"label": n, "value": "pending"} for n in ("J(W,b), eq. (6)", "data term", "λ term")]
+        tiles += [{"label": f"train {name}", "value": fmt(s.metric_train)},
+                  {"label": f"test {name}", "value": "—" if np.isnan(s.metric_test) else fmt(s.metric_test)}]
+        if speed is not None:
+            tiles.append({"label": "speed", "value": f"{speed:,.0f}/s", "note": "epochs per second, achieved"})
+        frames.append(tiles)
+        prev = s.J
+    state.put("last_J", snaps[-1].J)
+    live_readout(key="readout", frames=frames, tick=tick, span=span)
     if run.notice:
         st.warning(run.notice)
 
@@ -126,29 +187,40 @@ def phase_bar(run: Run) -> None:
     st.markdown("**One update, phase by phase:** " + "  →  ".join(chips))
 
 
-def output_chart(run: Run) -> None:
+def output_chart(run: Run, snaps: Sequence[Snapshot], clock: dict) -> None:
     data = run.plot_data
-    surf = run.surface()
-    if surf is not None:
-        x1, x2, values = surf
+    epochs = [s.epoch for s in snaps]
+    if snaps[-1].surface is not None:
         st.markdown("**Prediction h(x)** over the input plane — train ●, test ○")
-        live_chart(F.prediction_surface(
-            x1, x2, values, X_train=data.X_train, y_train=data.y_train, X_test=data.X_test, y_test=data.y_test,
-            task=data.task, classes=data.classes, low=run.low,
-        ), key="surface", height=380)
+        task, classes = data.task, data.classes
+        structure, themed = _structure("surface", (id(run), id(data), task, classes, run.low), lambda: (
+            F.prediction_surface(*run.surface(), X_train=data.X_train, y_train=data.y_train, X_test=data.X_test,
+                                 y_test=data.y_test, task=task, classes=classes, low=run.low)))
+        live_chart(key="surface", structure=structure, themed=themed, epochs=epochs, height=380, frames=[
+            F.surface_frame(s.surface, task=task, classes=classes, y_train=data.y_train, y_test=data.y_test)
+            for s in snaps], **clock)
         return
+    # Inputs that are not 2-D: a summary of the run as it stands, redrawn once per server run.
     h_test = run.net.predict(run.data.X_test) if len(run.data.y_test) else run.net.predict(run.data.X_train)
     y_test = run.data.y_test if len(run.data.y_test) else run.data.y_train
     if data.task == "regression":
-        live_chart(F.predicted_vs_true(y_test, h_test[:, 0]), key="surface", height=380)
+        fig = F.predicted_vs_true(y_test, h_test[:, 0])
     else:
         k = data.n_classes
         counts = np.zeros((k, k), dtype=np.int64)
         np.add.at(counts, (y_test, run.classes_of(h_test)), 1)
-        live_chart(F.confusion_matrix(counts, data.classes), key="surface", height=380)
+        fig = F.confusion_matrix(counts, data.classes)
+    _static_chart("surface", fig, clock, epochs[-1], height=380)
     if data.image_shape is not None:
         st.markdown("**Some training images**, one per class, titled with the network's prediction")
-        live_chart(_sample_images(run), key="images", height=170)
+        _static_chart("images", _sample_images(run), clock, epochs[-1], height=170)
+
+
+def _static_chart(key: str, fig, clock: dict, epoch: int, height: int) -> None:
+    """A chart drawn whole (no frames): the structure is the figure."""
+    structure, themed = structure_json(fig)
+    live_chart(key=key, structure=structure, themed=themed, frames=[{"t": [], "l": []}], epochs=[epoch],
+               height=height, **clock)
 
 
 def _sample_images(run: Run):

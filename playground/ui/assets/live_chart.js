@@ -1,21 +1,25 @@
-// live_chart: one long-lived plotly.js chart per Streamlit element, updated in place.
+// live_chart: long-lived plotly.js charts and a readout, played from numbers on one shared clock.
 //
-// Streamlit (Components v2) imports this module once per page (a blob URL cached by content
-// hash) and calls the default export on mount and again whenever `data` changes, always with
-// the same `parentElement` while the element stays mounted. So per-chart state is keyed by
-// parentElement, the first call draws with Plotly.newPlot and later calls use Plotly.react.
+// Each Streamlit element (Components v2) receives, per server run:
+//   kind       "chart" or "readout"
+//   structure  a chart's plotly JSON without its numbers (a string; redrawn only when it changes)
+//   frames     snapshots of training: patches of numbers (figures/spec.py documents the format)
+//   base       arrays shared by the frames of this message (the loss history)
+//   tick, span the server run that sent them, and the seconds to spread them over
+// All elements of a page share one clock (window.__bpLiveClock): the newest tick starts it, and one
+// requestAnimationFrame loop shows frame i of that tick in every element at once, so the charts and
+// the Epoch/J readout never disagree. When drawing is slower than the frames arrive, frames are
+// skipped, never queued. The loop stops when every element shows its last frame.
 //
-// plotly.js itself is loaded ONCE per browser page with a classic <script> tag from the copy
-// that the plotly Python package ships (served by Streamlit; see live_chart.py), and the
-// promise is kept on `window`, so later mounts and reruns reuse window.Plotly.
+// plotly.js is loaded once per page from the copy the plotly Python package ships, through the
+// browser's Cache Storage keyed by its versioned URL, so later visits start without downloading it
+// (Streamlit serves component files without a max-age).
 
 const LOADER_KEY = "__bpLiveChartPlotlyLoader";
-const charts = new WeakMap(); // parentElement -> per-chart state
+const CACHE_NAME = "backprop-playground-plotly";
+const elements = new WeakMap(); // parentElement -> element state
 
 function streamlitBaseUrl() {
-  // Streamlit's own bundle is loaded from "./static/js/index.<hash>.js" relative to the app's
-  // base URL (which includes server.baseUrlPath or a hosting prefix such as Community Cloud's).
-  // Its resolved src was fixed at page load, so it is unaffected by multipage URL changes.
   const s = document.querySelector('script[src*="/static/js/index."]');
   if (s && s.src) {
     const i = s.src.lastIndexOf("static/js/");
@@ -24,26 +28,43 @@ function streamlitBaseUrl() {
   return new URL("./", document.baseURI).href;
 }
 
-function loadPlotly(relUrl) {
-  if (window.Plotly && typeof window.Plotly.react === "function") {
-    return Promise.resolve(window.Plotly);
+async function plotlyScriptUrl(url) {
+  // A blob URL of the cached source; the network URL itself where Cache Storage is unavailable.
+  if (!window.caches || !window.isSecureContext) return url;
+  try {
+    const cache = await caches.open(CACHE_NAME);
+    let res = await cache.match(url);
+    if (!res) {
+      res = await fetch(url);
+      if (!res.ok) return url;
+      await cache.put(url, res.clone());
+      for (const req of await cache.keys()) if (req.url !== url) cache.delete(req); // older versions
+    }
+    return URL.createObjectURL(new Blob([await res.text()], { type: "text/javascript" }));
+  } catch (err) {
+    return url;
   }
+}
+
+function loadPlotly(relUrl) {
+  if (window.Plotly && typeof window.Plotly.react === "function") return Promise.resolve(window.Plotly);
   let p = window[LOADER_KEY];
   if (!p) {
-    p = new Promise((resolve, reject) => {
-      const s = document.createElement("script");
-      s.src = new URL(relUrl, streamlitBaseUrl()).href;
-      s.async = true;
-      s.dataset.liveChart = "plotly";
-      s.onload = () =>
-        window.Plotly
-          ? resolve(window.Plotly)
-          : reject(new Error("plotly.js loaded but window.Plotly is missing"));
-      s.onerror = () => reject(new Error("live_chart: could not load plotly.js from " + s.src));
-      document.head.appendChild(s);
-    });
+    const url = new URL(relUrl, streamlitBaseUrl()).href;
+    p = plotlyScriptUrl(url).then(
+      (src) =>
+        new Promise((resolve, reject) => {
+          const s = document.createElement("script");
+          s.src = src;
+          s.async = true;
+          s.dataset.liveChart = "plotly";
+          s.onload = () =>
+            window.Plotly ? resolve(window.Plotly) : reject(new Error("plotly.js loaded but window.Plotly is missing"));
+          s.onerror = () => reject(new Error("live_chart: could not load plotly.js from " + url));
+          document.head.appendChild(s);
+        }),
+    );
     window[LOADER_KEY] = p;
-    // Allow a retry (e.g. after a reconnect) if this attempt failed.
     p.catch(() => {
       if (window[LOADER_KEY] === p) delete window[LOADER_KEY];
     });
@@ -51,13 +72,56 @@ function loadPlotly(relUrl) {
   return p;
 }
 
+// ------------------------------------------------------------------------------- numbers
+const TYPED = { f4: Float32Array, f8: Float64Array, i4: Int32Array, i2: Int16Array, i1: Int8Array, u1: Uint8Array };
+
+function decodeTyped(v) {
+  const bin = atob(v.bdata);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const flat = new TYPED[v.dtype](bytes.buffer);
+  if (!v.shape) return flat;
+  const [rows, cols] = String(v.shape).split(",").map(Number);
+  const out = new Array(rows);
+  for (let r = 0; r < rows; r++) out[r] = flat.subarray(r * cols, (r + 1) * cols);
+  return out;
+}
+
+function decode(v, base) {
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    if (typeof v.bdata === "string") return decodeTyped(v);
+    if (typeof v.ref === "string") {
+      const arr = base[v.ref];
+      return arr ? arr.subarray(0, v.n) : [];
+    }
+  }
+  return v;
+}
+
+function setPath(obj, path, value) {
+  const keys = path.split(".");
+  for (let i = 0; i < keys.length - 1; i++) {
+    const k = keys[i];
+    if (obj[k] === undefined || obj[k] === null) obj[k] = {};
+    obj = obj[k];
+  }
+  obj[keys[keys.length - 1]] = value;
+}
+
+function applyPatch(fig, patch, base) {
+  for (const [i, attrs] of patch.t || []) {
+    const trace = fig.data[i];
+    if (!trace) continue;
+    for (const path in attrs) setPath(trace, path, decode(attrs[path], base));
+  }
+  for (const [path, value] of patch.l || []) setPath(fig.layout, path, decode(value, base));
+}
+
+// ------------------------------------------------------------------------------- theme
 function cssVar(el, name) {
   return getComputedStyle(el).getPropertyValue(name).trim();
 }
 
-// A small Plotly template built from Streamlit's theme CSS custom properties, used when the
-// Python side dropped plotly's default template. Re-read on every call, so light/dark switches
-// are picked up (Streamlit re-invokes the component when the theme changes).
 function themeTemplate(el) {
   const text = cssVar(el, "--st-text-color") || "#31333F";
   const font = cssVar(el, "--st-font") || undefined;
@@ -77,49 +141,95 @@ function themeTemplate(el) {
   return { layout };
 }
 
-function prepare(st, d) {
-  const fig = JSON.parse(d.spec);
-  const layout = fig.layout || {};
-  if (d.themed && layout.template === undefined) layout.template = themeTemplate(st.el);
-  // Same uirevision across updates => user zoom/pan/legend state survives Plotly.react.
-  if (layout.uirevision === undefined) layout.uirevision = "live_chart";
-  delete layout.width; // width follows the container
-  layout.autosize = true;
-  layout.height = d.height;
-  const config = Object.assign({ responsive: true, displaylogo: false }, fig.config || {});
-  return { data: fig.data || [], layout, config, frames: fig.frames };
-}
-
-async function pump(st) {
-  if (st.busy) return; // the running loop will pick up st.pending
-  st.busy = true;
-  try {
-    const Plotly = await loadPlotly(st.pending.plotly_url);
-    while (st.pending && !st.disposed) {
-      const d = st.pending;
-      st.pending = null;
-      st.el.style.height = d.height + "px";
-      const f = prepare(st, d);
-      if (!st.drawn) {
-        await Plotly.newPlot(st.el, f);
-        st.drawn = true;
-        st.el.dataset.drawn = "1";
-        observeWidth(st, Plotly);
-      } else {
-        await Plotly.react(st.el, f);
-      }
-      st.el.dataset.updates = String(Number(st.el.dataset.updates || 0) + 1);
-    }
-  } catch (err) {
-    console.error(err);
-    st.el.textContent = String(err && err.message ? err.message : err);
-    st.el.classList.add("live-chart-error");
-  } finally {
-    st.busy = false;
+// ------------------------------------------------------------------------------- the clock
+function clock() {
+  let c = window.__bpLiveClock;
+  if (!c) {
+    c = window.__bpLiveClock = { tick: -1, start: 0, span: 0, n: 1, els: new Set(), raf: 0, frames: 0 };
   }
+  return c;
 }
 
-function observeWidth(st, Plotly) {
+function wake() {
+  const c = clock();
+  if (!c.raf) c.raf = requestAnimationFrame(loop);
+}
+
+function loop(now) {
+  const c = clock();
+  c.raf = 0;
+  const elapsed = (now - c.start) / 1000;
+  const idx = c.span > 0 ? Math.min(c.n - 1, Math.floor((elapsed / c.span) * c.n)) : c.n - 1;
+  let more = false;
+  let drew = false;
+  for (const st of c.els) {
+    if (!st.msg || st.busy) {
+      more = more || st.busy;
+      continue;
+    }
+    const last = st.msg.frames.length - 1;
+    const want = st.msg.tick === c.tick ? Math.min(idx, last) : last;
+    if (st.shownTick !== st.msg.tick || st.shownIdx !== want) {
+      show(st, want);
+      drew = true;
+    }
+    if (want < last) more = true;
+  }
+  if (drew) c.frames += 1;
+  if (more) c.raf = requestAnimationFrame(loop);
+}
+
+function show(st, i) {
+  st.shownTick = st.msg.tick;
+  st.shownIdx = i;
+  const frame = st.msg.frames[i];
+  if (st.kind === "readout") return showReadout(st, frame);
+  if (!window.Plotly || !st.fig) return;
+  applyPatch(st.fig, frame, st.base);
+  st.fig.layout.datarevision = (st.fig.layout.datarevision || 0) + 1;
+  st.busy = true;
+  const done = () => {
+    st.busy = false;
+    st.el.dataset.updates = String(Number(st.el.dataset.updates || 0) + 1);
+    st.el.dataset.epoch = String(st.msg.epochs ? st.msg.epochs[i] : "");
+  };
+  const run = st.drawn ? window.Plotly.react(st.el, st.fig) : window.Plotly.newPlot(st.el, st.fig);
+  st.drawn = true;
+  st.el.dataset.drawn = "1";
+  Promise.resolve(run).then(done, (err) => {
+    done();
+    fail(st, err);
+  });
+  if (!st.ro) observeWidth(st);
+}
+
+function showReadout(st, frame) {
+  for (const tile of frame) {
+    let el = st.tiles.get(tile.label);
+    if (!el) {
+      el = document.createElement("div");
+      el.className = "live-metric";
+      el.dataset.metric = tile.label;
+      el.innerHTML = '<div class="live-metric-label"></div><div class="live-metric-value"></div><div class="live-metric-note"></div>';
+      el.children[0].textContent = tile.label;
+      st.tiles.set(tile.label, el);
+      st.el.appendChild(el);
+    }
+    if (tile.help) el.title = tile.help;
+    el.children[1].textContent = tile.value;
+    el.children[2].textContent = tile.note || "";
+    el.children[2].className = "live-metric-note" + (tile.tone ? " " + tile.tone : "");
+  }
+  st.el.dataset.updates = String(Number(st.el.dataset.updates || 0) + 1);
+}
+
+function fail(st, err) {
+  console.error(err);
+  st.el.textContent = String(err && err.message ? err.message : err);
+  st.el.classList.add("live-chart-error");
+}
+
+function observeWidth(st) {
   if (typeof ResizeObserver === "undefined") return;
   let lastWidth = st.el.clientWidth;
   let raf = 0;
@@ -129,32 +239,67 @@ function observeWidth(st, Plotly) {
     lastWidth = w;
     cancelAnimationFrame(raf);
     raf = requestAnimationFrame(() => {
-      if (!st.disposed && st.drawn) Plotly.Plots.resize(st.el);
+      if (!st.disposed && st.drawn) window.Plotly.Plots.resize(st.el);
     });
   });
   st.ro.observe(st.el);
 }
 
+// ------------------------------------------------------------------------------- messages
+async function receive(st, d) {
+  const c = clock();
+  if (d.tick > c.tick) {
+    c.tick = d.tick;
+    c.start = performance.now();
+    c.span = d.span || 0;
+    c.n = Math.max(1, d.frames.length);
+  }
+  if (st.kind === "chart") {
+    const base = {};
+    for (const k in d.base || {}) base[k] = decodeTyped(d.base[k]);
+    if (d.structure !== st.structure || !st.fig) {
+      const Plotly = await loadPlotly(d.plotly_url);
+      if (st.disposed) return;
+      const fig = JSON.parse(d.structure);
+      const layout = fig.layout || {};
+      if (d.themed && layout.template === undefined) layout.template = themeTemplate(st.el);
+      if (layout.uirevision === undefined) layout.uirevision = "live_chart"; // zoom survives updates
+      delete layout.width; // width follows the container
+      layout.autosize = true;
+      layout.height = d.height;
+      st.fig = { data: fig.data || [], layout, config: { responsive: true, displaylogo: false } };
+      st.structure = d.structure;
+      st.shownTick = -1;
+      void Plotly;
+    }
+    st.base = base;
+    st.el.style.height = d.height + "px";
+  }
+  st.msg = d;
+  wake();
+}
+
 export default function liveChart(component) {
   const { data, parentElement } = component;
   if (!data || !parentElement) return;
-  let st = charts.get(parentElement);
+  let st = elements.get(parentElement);
   if (!st) {
     const el = document.createElement("div");
-    el.className = "live-chart";
-    el.style.height = data.height + "px";
+    el.className = data.kind === "readout" ? "live-readout" : "live-chart";
+    if (data.kind !== "readout") el.style.height = data.height + "px";
     parentElement.appendChild(el);
-    st = { el, pending: null, busy: false, drawn: false, disposed: false, ro: null };
-    charts.set(parentElement, st);
+    st = { el, kind: data.kind, msg: null, fig: null, structure: null, base: {}, busy: false, drawn: false,
+           disposed: false, ro: null, shownTick: -1, shownIdx: -1, tiles: new Map() };
+    elements.set(parentElement, st);
+    clock().els.add(st);
   }
   st.el.dataset.key = data.key;
-  st.pending = data;
-  pump(st);
-  // Streamlit calls the cleanup returned by the latest call when the element unmounts.
+  receive(st, data).catch((err) => fail(st, err));
   return () => {
     st.disposed = true;
+    clock().els.delete(st);
     if (st.ro) st.ro.disconnect();
-    charts.delete(parentElement);
+    elements.delete(parentElement);
     if (window.Plotly && st.drawn) window.Plotly.purge(st.el);
     st.el.remove();
   };
