@@ -127,7 +127,10 @@ def test_delta_heatmaps_per_layer_symmetric_range_centred_on_zero(delta_case):
         assert t.zmax == pytest.approx(np.abs(deltas[l][order]).max(), rel=1e-6)
         assert t.colorscale[0][1].lower() == NEGATIVE and t.colorscale[-1][1].lower() == POSITIVE
     assert len({t.zmax for t in heatmaps(fig)}) == 3
-    assert sum(bool(t.showscale) for t in heatmaps(fig)) == 3
+    # one colour bar for all panels, relative to each panel's own max (stated in its title)
+    (bar,) = [t for t in heatmaps(fig) if t.showscale]
+    assert list(bar.colorbar.ticktext) == ["−max|δ|", "0", "+max|δ|"]
+    assert list(bar.colorbar.tickvals) == pytest.approx([bar.zmin, 0.0, bar.zmax])
 
 
 def test_delta_heatmaps_shared_scale_uses_one_range_and_one_colourbar(delta_case):

@@ -14,7 +14,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -28,23 +27,29 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def _live_chart_app() -> None:
-    import numpy as np
+    import numpy  # AppTest runs this body as a script: it needs its own imports
     import plotly.graph_objects as go
     import streamlit as st
 
-    from playground.ui.live_chart import live_chart
+    from playground.figures.spec import typed
+    from playground.ui.live_chart import live_chart, live_readout, structure_json
 
     st.session_state.setdefault("n", 0)
     st.session_state.n += 1
-    rng = np.random.default_rng(st.session_state.n)
+    n = st.session_state.n
+    heat, heat_themed = structure_json(go.Figure(go.Heatmap(z=[[0.0]])))
+    dark, dark_themed = structure_json(go.Figure(go.Bar(y=[1, 2]), layout={"template": "plotly_dark"}))
+    clock = dict(tick=n, span=0.0, members=3)
+    live_readout(key="readout", frames=[[{"label": "n", "value": str(n)}]], **clock)
 
     @st.fragment
     def inside() -> None:
-        live_chart(go.Figure(go.Heatmap(z=rng.standard_normal((8, 200)))), key="heat", height=250)
+        z = numpy.random.default_rng(n).standard_normal((8, 200)).astype(numpy.float32)
+        live_chart(key="heat", structure=heat, themed=heat_themed, frames=[{"t": [[0, {"z": typed(z)}]], "l": []}],
+                   height=250, **clock)
 
     inside()
-    live_chart({"data": [{"type": "scatter", "y": [1, 2, st.session_state.n]}], "layout": {}}, key="dict")
-    live_chart(go.Figure(go.Bar(y=[1, 2]), layout={"template": "plotly_dark"}), key="dark")
+    live_chart(key="dark", structure=dark, themed=dark_themed, frames=[{"t": [], "l": []}], **clock)
 
 
 def _payloads(at: AppTest) -> dict[str, tuple[str, dict]]:
@@ -57,62 +62,58 @@ def _payloads(at: AppTest) -> dict[str, tuple[str, dict]]:
     return out
 
 
-def test_component_mounts_and_receives_figure() -> None:
+def test_component_mounts_and_carries_structure_and_frames() -> None:
     at = AppTest.from_function(_live_chart_app).run(timeout=30)
     assert not at.exception, at.exception
     first = _payloads(at)
-    assert set(first) == {"heat", "dict", "dark"}
+    assert set(first) == {"readout", "heat", "dark"}
 
     _, heat = first["heat"]
-    assert heat["height"] == 250
+    assert heat["kind"] == "chart" and heat["height"] == 250 and heat["members"] == 3
     assert heat["themed"] is True  # plotly's default template is replaced by the Streamlit theme
     assert heat["plotly_url"].startswith("component/") and "plotly.min.js" in heat["plotly_url"]
-    fig = json.loads(heat["spec"])
-    assert "template" not in fig["layout"]
-    (trace,) = fig["data"]
-    assert trace["type"] == "heatmap"
-    z = trace["z"]
-    if isinstance(z, dict):  # plotly >= 6: compact base64 typed array
-        assert z["dtype"] == "f8" and z["shape"] in ("8, 200", [8, 200])
-        assert len(base64.b64decode(z["bdata"])) == 8 * 200 * 8
-    else:
-        assert np.asarray(z).shape == (8, 200)
-
-    assert json.loads(first["dict"][1]["spec"])["data"][0]["y"] == [1, 2, 1]
+    assert "template" not in json.loads(heat["structure"])["layout"]
+    ((index, attrs),) = heat["frames"][0]["t"]
+    z = attrs["z"]  # a float32 typed array, as plotly.js reads it: numbers only, no figure
+    assert index == 0 and z["dtype"] == "f4" and z["shape"] == "8,200"
+    assert len(base64.b64decode(z["bdata"])) == 8 * 200 * 4
     dark = first["dark"][1]
-    assert dark["themed"] is False and "template" in json.loads(dark["spec"])["layout"]
+    assert dark["themed"] is False and "template" in json.loads(dark["structure"])["layout"]
+    assert first["readout"][1]["frames"] == [[{"label": "n", "value": "1"}]]
 
-    # A rerun with new figure data keeps each element's identity (that is what keeps the
-    # browser-side chart alive) while the data changes.
+    # A rerun keeps each element's identity (that is what keeps the browser-side chart alive) and
+    # its structure string, while the numbers and the tick change.
     at.run(timeout=30)
     assert not at.exception, at.exception
     second = _payloads(at)
     for key in first:
         assert second[key][0] == first[key][0], key
-    assert json.loads(second["dict"][1]["spec"])["data"][0]["y"] == [1, 2, 2]
-    assert second["heat"][1]["spec"] != heat["spec"]
+        assert second[key][1]["tick"] == first[key][1]["tick"] + 1
+    assert second["heat"][1]["structure"] == heat["structure"]
+    assert second["heat"][1]["frames"] != heat["frames"]
 
 
-def test_live_chart_requires_key() -> None:
+def test_live_chart_requires_key_and_frames() -> None:
     from playground.ui.live_chart import live_chart
 
     with pytest.raises(ValueError):
-        live_chart({"data": []}, key="")
+        live_chart(key="", structure="{}", themed=True, frames=[{"t": [], "l": []}], tick=1)
+    with pytest.raises(ValueError):
+        live_chart(key="k", structure="{}", themed=True, frames=[], tick=1)
 
 
 # ---------------------------------------------------------------------------------------------
 # Browser: `streamlit run tests/apps/live_chart_demo.py` in headless Chromium
 # ---------------------------------------------------------------------------------------------
 
-_STATE_JS = """() => ['line', 'heat'].map((k) => {
-  const els = [...document.querySelectorAll(`.live-chart[data-key="${k}"]`)];
-  const drawn = els.filter((e) => e.classList.contains('js-plotly-plot') && e.querySelector('.main-svg')
-      && (e.querySelector('.scatterlayer .js-line') || e.querySelector('.hm image'))
-      && e.getBoundingClientRect().height > 0);
-  return {key: k, n: els.length, drawn: drawn.length, updates: Number(els[0]?.dataset.updates || 0)};
-}).concat([{key: '*', n: document.querySelectorAll('.js-plotly-plot').length}])"""
-
-
+_STATE_JS = """() => {
+  const el = document.querySelector('.live-chart[data-key="line"]');
+  const v = document.querySelector('.live-metric[data-metric="Step"] .live-metric-value');
+  return {n: document.querySelectorAll('.live-chart[data-key="line"]').length,
+          drawn: el && el.classList.contains('js-plotly-plot') && !!el.querySelector('.scatterlayer .js-line'),
+          updates: Number(el?.dataset.updates || 0), epoch: el?.dataset.epoch, step: v ? v.textContent : null,
+          roots: document.querySelectorAll('.js-plotly-plot').length};
+}"""
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -153,7 +154,7 @@ def demo_server():
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's /usr/bin/chromium")
-def test_live_updates_keep_one_chart_per_key_and_zoom(demo_server: str) -> None:
+def test_frames_play_between_ticks_in_step_with_the_readout_and_zoom_survives(demo_server: str) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     assert shutil.which(CHROMIUM)
     with sync_api.sync_playwright() as pw:
@@ -167,36 +168,35 @@ def test_live_updates_keep_one_chart_per_key_and_zoom(demo_server: str) -> None:
 
             page.goto(demo_server)
             page.wait_for_selector('.live-chart[data-key="line"][data-drawn="1"]', timeout=60_000)
-            page.wait_for_selector('.live-chart[data-key="heat"][data-drawn="1"]', timeout=60_000)
-
-            page.get_by_text("Play").click()  # start the live fragment (run_every=0.1 s)
+            page.get_by_text("Play").click()  # ticks of 0.5 s, ten frames each
             page.wait_for_function(
                 "Number(document.querySelector('.live-chart[data-key=\"line\"]')?.dataset.updates) >= 5",
                 timeout=30_000)
 
-            samples = []
+            samples, t0 = [], time.monotonic()
             for _ in range(20):
                 samples.append(page.evaluate(_STATE_JS))
-                page.wait_for_timeout(150)
-            for sample in samples:
-                for s in sample[:2]:
-                    assert s["n"] == 1 and s["drawn"] == 1, samples
-                assert sample[2]["n"] == 2, samples  # no other / stale plotly roots on the page
-            assert samples[-1][0]["updates"] > samples[0][0]["updates"] + 5, "charts did not update live"
+                page.wait_for_timeout(100)
+            seconds = time.monotonic() - t0
+            for s in samples:
+                assert s["n"] == 1 and s["drawn"] and s["roots"] == 1, samples
+                assert s["step"] == s["epoch"], f"the readout and the chart show different frames: {s}"
+            rate = (samples[-1]["updates"] - samples[0]["updates"]) / seconds
+            # Two ticks a second: drawing more often than that means the frames play between ticks.
+            assert rate > 4, f"{rate:.1f} chart updates/s: the frames of a tick were not played"
+            steps = [int(s["step"]) for s in samples]
+            assert steps == sorted(steps) and len(set(steps)) > 8, steps
 
             # Zoom like a user would (relayout on the live chart), then let several updates land.
             page.evaluate("""() => Plotly.relayout(document.querySelector('.live-chart[data-key="line"]'),
                                                     {'xaxis.range': [20, 60]})""")
-            before = page.evaluate(_STATE_JS)[0]["updates"]
+            before = page.evaluate(_STATE_JS)["updates"]
             page.wait_for_function(
                 f"Number(document.querySelector('.live-chart[data-key=\"line\"]')?.dataset.updates) >= {before + 5}",
                 timeout=30_000)
             rng = page.evaluate("""() => document.querySelector('.live-chart[data-key="line"]')
                                           ._fullLayout.xaxis.range""")
             assert rng == pytest.approx([20, 60]), rng
-            final = page.evaluate(_STATE_JS)
-            assert [s["n"] for s in final] == [1, 1, 2]
-
             assert len(plotly_requests) == 1, plotly_requests  # plotly.js fetched once per page
             assert not errors, errors
         finally:

@@ -320,3 +320,17 @@ def test_chart_options_come_from_the_link_and_go_back_into_it() -> None:
     ok(at.run())
     assert dict(at.query_params) == {"logy": "1", "dshared": "1", "mat": "none"}
     assert run_of(at).epoch == 0 and run_of(at).cfg.delta_shared
+
+
+@pytest.mark.parametrize("query", [{}, {"data": "digits"}, {"matrices": "none"}, {"data": "plane"}])
+def test_every_drawing_announces_exactly_the_live_elements_it_sends(query) -> None:
+    """The browser starts playing a drawing once all its members have arrived: the count must be exact,
+    or every tick would wait for an element that never comes."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    ok(at.run())
+    click(at, "Step")
+    live = live_elements(at)
+    assert {d["members"] for d in live.values()} == {len(live)}, {k: d["members"] for k, d in live.items()}
+    assert len({d["tick"] for d in live.values()}) == 1

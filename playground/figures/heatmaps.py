@@ -4,6 +4,8 @@
 n_l at the top because the error terms are computed from the output backwards (eqs. 17, 18).
 W^(l) and ∂J/∂W^(l) (eq. 9) are drawn as the matrices they are: row i is neuron i of layer l+1,
 column j neuron j of layer l. All use the shared diverging scale centred on 0 with a symmetric range.
+Cells are drawn with ``zsmooth="fast"`` (one image pixel per cell, scaled crisp by the browser), the
+cheapest way plotly.js redraws a heatmap, which matters when it does so many times a second.
 """
 from __future__ import annotations
 
@@ -38,7 +40,13 @@ def _delta_title(l: int, s: int | None, shown: np.ndarray | None, now: bool) -> 
 
 
 def _colour_ticks(r: float) -> dict:
-    return {"colorbar.tickvals": [-r, 0.0, r], "colorbar.ticktext": [fmt(-r), "0", fmt(r)]}
+    """The one colour bar's ticks: at ±r of the panel it belongs to; every panel is scaled to its own max."""
+    return {"colorbar.tickvals": [-r, 0.0, r]}
+
+
+def _relative_bar(symbol: str) -> dict:
+    # One bar for all panels (a bar per panel costs ~40 % of a redraw): each panel's max is in its title.
+    return dict(ticktext=[f"−max|{symbol}|", "0", f"+max|{symbol}|"], title=dict(text=""), **COLOURBAR_STYLE)
 
 
 def delta_frame(
@@ -55,6 +63,7 @@ def delta_frame(
     order = np.asarray(example_order, dtype=np.intp).ravel()
     shown = _delta_shown(deltas, order, layers, pending)
     shared = symmetric_range(*shown.values()) if shared_scale else None
+    first = next((l for l in layers if l in shown), None)
     traces, titles = [], []
     for i, l in enumerate(layers):
         s = np.asarray(deltas[l]).shape[1] if l in deltas else None
@@ -62,7 +71,7 @@ def delta_frame(
         if l in shown:
             r = shared if shared_scale else symmetric_range(shown[l])
             traces.append([i, {"z": typed(shown[l]), "zmin": -r, "zmax": r,
-                               **({} if shared_scale else _colour_ticks(r))}])
+                               **(_colour_ticks(r) if not shared_scale and l == first else {})}])
     return {"t": traces, "l": titles}
 
 
@@ -136,18 +145,16 @@ def delta_heatmaps(
     first_scaled = next((l for l in layers if l in shown), None)
     for row, l in enumerate(layers, start=1):
         xref, yref = axis_refs(fig, row, 1)
-        domain = fig.layout[yref.replace("y", "yaxis")].domain
         if l in shown:
             r = shared if shared_scale else ranges[l]
             colourbar = (
                 dict(y=0.5, len=1.0, title=dict(text="δ"), **COLOURBAR_STYLE) if shared_scale
-                else dict(y=(domain[0] + domain[1]) / 2, yanchor="middle", len=domain[1] - domain[0],
-                          tickvals=[-r, 0.0, r], ticktext=[fmt(-r), "0", fmt(r)], **COLOURBAR_STYLE)
+                else dict(y=0.5, len=1.0, tickvals=[-r, 0.0, r], **_relative_bar("δ"))
             )
             trace = go.Heatmap(
                 z=shown[l], x=ks, y=np.arange(1, sizes[l] + 1, dtype=np.int32),
-                colorscale=DIVERGING, zmin=-r, zmax=r, zmid=0.0,
-                showscale=(not shared_scale) or l == first_scaled, colorbar=colourbar,
+                colorscale=DIVERGING, zmin=-r, zmax=r, zmid=0.0, zsmooth="fast",
+                showscale=l == first_scaled, colorbar=colourbar if l == first_scaled else None,
                 hovertemplate=f"δ<sub>%{{y}}</sub><sup>({l})</sup> for example %{{x}} = %{{z:.4g}}<extra></extra>",
                 name=f"δ({l})",
             )
@@ -202,6 +209,7 @@ def matrix_frame(
     """The numbers of :func:`matrix_heatmaps` for new matrices of the same shapes: z, range, title."""
     layers = sorted(set(mats) | set(pending))
     symbol = "W" if kind == "W" else "∂J/∂W"
+    first = next((l for l in layers if l in mats and l not in pending), None)
     traces, titles = [], []
     for i, l in enumerate(layers):
         a = np.asarray(mats[l]) if l in mats else None
@@ -209,7 +217,7 @@ def matrix_frame(
         titles.append([f"annotations.{i}.text", _matrix_title(symbol, l, a, shown, l == highlight)])
         if shown is not None:
             r = symmetric_range(shown)
-            traces.append([i, {"z": typed(shown), "zmin": -r, "zmax": r}])
+            traces.append([i, {"z": typed(shown), "zmin": -r, "zmax": r, **(_colour_ticks(r) if l == first else {})}])
     return {"t": traces, "l": titles}
 
 
@@ -250,19 +258,18 @@ def matrix_heatmaps(
         rows=1, cols=len(layers), column_widths=widths, horizontal_spacing=min(0.08, 0.5 / len(layers)),
         subplot_titles=titles,
     )
+    first_shown = next((l for l in layers if l in shown), None)
     for col, l in enumerate(layers, start=1):
-        xref, _ = axis_refs(fig, 1, col)
-        domain = fig.layout[xref.replace("x", "xaxis")].domain
         if l in shown:
             r = ranges[l]
             s_next, s_l = shown[l].shape
             trace = go.Heatmap(
                 z=shown[l], x=np.arange(1, s_l + 1, dtype=np.int32), y=np.arange(1, s_next + 1, dtype=np.int32),
-                colorscale=DIVERGING, zmin=-r, zmax=r, zmid=0.0, name=f"{kind}({l})",
-                colorbar=dict(
-                    orientation="h", x=(domain[0] + domain[1]) / 2, xanchor="center", len=domain[1] - domain[0],
-                    y=-62 / plot_px, yanchor="top", **COLOURBAR_STYLE,
-                ),
+                colorscale=DIVERGING, zmin=-r, zmax=r, zmid=0.0, zsmooth="fast", name=f"{kind}({l})",
+                showscale=l == first_shown, colorbar=dict(
+                    orientation="h", x=0.5, xanchor="center", len=min(1.0, 0.3 * len(layers)), y=-62 / plot_px,
+                    yanchor="top", tickvals=[-r, 0.0, r], **_relative_bar(symbol),
+                ) if l == first_shown else None,
                 hovertemplate=(
                     f"{symbol}<sup>({l})</sup><sub>%{{y}},%{{x}}</sub> = %{{z:.4g}}"
                     f"<br>from neuron %{{x}} of layer {l} to neuron %{{y}} of layer {l + 1}<extra></extra>"

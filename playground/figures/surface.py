@@ -2,7 +2,9 @@
 for inputs that are not 2-D — predicted against true values (regression) and the confusion matrix.
 
 The surface is a tinted version of the same colour scale as its points, so a point of the wrong
-colour on its background is a misfit the eye finds at once.
+colour on its background is a misfit the eye finds at once. It is drawn with ``zsmooth="fast"``: one
+image pixel per grid point, which the browser scales (ui/live_chart.py smooths it); "best" would
+interpolate every screen pixel in JavaScript, ~10x the cost of a redraw while playing.
 """
 from __future__ import annotations
 
@@ -126,13 +128,13 @@ def prediction_surface(
     elif task == "classification":
         fig.add_trace(go.Heatmap(
             x=x1, y=x2, z=_surface_z(values, False), colorscale=BACKGROUND_DIVERGING,
-            zmin=low, zmax=1.0, zmid=(low + 1.0) / 2, zsmooth="best", colorbar=colourbar,
+            zmin=low, zmax=1.0, zmid=(low + 1.0) / 2, zsmooth="fast", colorbar=colourbar,
             hovertemplate=surface_hover, name="h(x)",
         ))
     else:
         fig.add_trace(go.Heatmap(
             x=x1, y=x2, z=compact(values), colorscale=BACKGROUND_DIVERGING,
-            zmin=-r, zmax=r, zmid=0.0, zsmooth="best", colorbar=colourbar, hovertemplate=surface_hover, name="h(x)",
+            zmin=-r, zmax=r, zmid=0.0, zsmooth="fast", colorbar=colourbar, hovertemplate=surface_hover, name="h(x)",
         ))
 
     # White outlines vanish on a regression's near-zero (white) colours, so there the train outline is grey.

@@ -37,6 +37,8 @@ _COMPONENT_NAME = "backprop_playground.live_chart"
 _STUB_JS = loader_js("__bpLiveChartModules", "live-chart-error", "live_chart")
 _CSS = """
 .live-chart { width: 100%; min-width: 0; overflow: hidden; }
+/* The prediction surface is one image pixel per grid point (zsmooth "fast"): let the browser smooth it. */
+.live-chart[data-key="surface"] .hm image { image-rendering: auto !important; }
 .live-readout { display: flex; flex-wrap: wrap; gap: 0.25rem 1.5rem; font-family: var(--st-font); }
 .live-metric { min-width: 6.5rem; flex: 1 1 6.5rem; }
 .live-metric-label { font-size: 0.875rem; color: var(--st-text-color); opacity: 0.75; white-space: nowrap; }
@@ -96,14 +98,15 @@ def _mount_element(key: str, data: dict, height: int | None) -> None:
 
 def live_chart(
     *, key: str, structure: str, themed: bool, frames: Sequence[dict], tick: int, span: float = 0.0,
-    base: dict | None = None, epochs: Sequence[int] = (), height: int = 400,
+    members: int = 1, base: dict | None = None, epochs: Sequence[int] = (), height: int = 400,
 ) -> None:
     """One chart, updated in place: ``structure`` (redrawn only when it changes) and ``frames`` to play.
 
     key: stable identity; every call with the same key updates the same plotly.js chart, so zoom and
     pan persist. tick: the server run that sends this (increasing); span: seconds over which the
-    browser spreads the frames (0: show the last at once). epochs: the epoch of each frame, written
-    on the element for tests and benchmarks.
+    browser spreads the frames (0: show the last at once); members: how many live elements this
+    drawing sends, so the browser starts playing once all have arrived. epochs: the epoch of each
+    frame, written on the element for tests and benchmarks.
     """
     if not isinstance(key, str) or not key:
         raise ValueError("live_chart needs a non-empty string key")
@@ -111,16 +114,17 @@ def live_chart(
         raise ValueError("live_chart needs at least one frame")
     _mount_element(f"live_chart:{key}", {
         "kind": "chart", "key": key, "structure": structure, "themed": themed, "frames": list(frames),
-        "base": base or {}, "tick": int(tick), "span": float(span), "height": int(height),
+        "base": base or {}, "tick": int(tick), "span": float(span), "members": int(members), "height": int(height),
         "epochs": [int(e) for e in epochs],
     }, int(height))
 
 
-def live_readout(*, key: str, frames: Sequence[list[dict]], tick: int, span: float = 0.0) -> None:
+def live_readout(*, key: str, frames: Sequence[list[dict]], tick: int, span: float = 0.0, members: int = 1) -> None:
     """Number tiles played on the same clock as the charts: frames[i] is a list of
     {"label", "value", "note"?, "tone"?: "good" | "bad", "help"?} for snapshot i."""
     if not frames:
         raise ValueError("live_readout needs at least one frame")
     _mount_element(f"live_chart:{key}", {
         "kind": "readout", "key": key, "frames": list(frames), "tick": int(tick), "span": float(span),
+        "members": int(members),
     }, None)

@@ -161,7 +161,7 @@ def frame() -> None:
                                     order=order, also=other_run())
         gap = (clock.last - start) if start is not None else None
         speed = (run.epoch - start_epoch) / gap if gap else None
-        span = TICK_SECONDS
+        span = min(3 * TICK_SECONDS, gap or TICK_SECONDS)  # play them over the time the next tick will take
         if not ok:
             state.request_pause()
             st.rerun()

@@ -45,7 +45,9 @@ def _digest(*arrays: np.ndarray) -> str:
 def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick: int, span: float,
                 speed: float | None = None) -> None:
     """Draw the snapshots (the last is the run as it stands); span: seconds the browser plays them over."""
-    clock = dict(tick=tick, span=span)
+    matrices = state.get("matrix_kind") is not None  # drawn below only when a kind is picked
+    images = run.plot_data.n_features != 2 and run.data.image_shape is not None
+    clock = dict(tick=tick, span=span, members=5 + matrices + images)
     readout(run, snaps, speed=speed, **clock)
     phase_bar(run)
     rev = run.revealed
@@ -140,7 +142,7 @@ def _delta_height(run: Run) -> int:
     return int(min(760, 130 + sum(max(90, 24 * s) for s in run.net.sizes[1:])))
 
 
-def readout(run: Run, snaps: Sequence[Snapshot], *, tick: int, span: float, speed: float | None) -> None:
+def readout(run: Run, snaps: Sequence[Snapshot], *, speed: float | None, **clock) -> None:
     """Epoch, J and its terms, the metrics: one set of tiles per snapshot, played with the charts."""
     rev = run.revealed
     name = run.metric_name
@@ -170,7 +172,7 @@ def readout(run: Run, snaps: Sequence[Snapshot], *, tick: int, span: float, spee
         frames.append(tiles)
         prev = s.J
     state.put("last_J", snaps[-1].J)
-    live_readout(key="readout", frames=frames, tick=tick, span=span)
+    live_readout(key="readout", frames=frames, **clock)
     if run.notice:
         st.warning(run.notice)
 

@@ -6,10 +6,15 @@
 //   frames     snapshots of training: patches of numbers (figures/spec.py documents the format)
 //   base       arrays shared by the frames of this message (the loss history)
 //   tick, span the server run that sent them, and the seconds to spread them over
-// All elements of a page share one clock (window.__bpLiveClock): the newest tick starts it, and one
-// requestAnimationFrame loop shows frame i of that tick in every element at once, so the charts and
-// the Epoch/J readout never disagree. When drawing is slower than the frames arrive, frames are
-// skipped, never queued. The loop stops when every element shows its last frame.
+//   members    how many elements this drawing sends (they arrive one after another)
+// All elements of a page share one clock (window.__bpLiveClock). A tick starts once every member of
+// it has arrived (or GRACE_MS after the first did: a member that is not coming must not stall the
+// rest); until then each element keeps showing what it showed. When the server runs behind, the
+// next drawing's first elements can reach the page before this one's last: messages wait per
+// element and tick, and the newest complete drawing is played, older ones skipped. Then one requestAnimationFrame loop
+// shows frame i of that tick in every element at once, so the charts and the Epoch/J readout never
+// disagree. When drawing is slower than the frames arrive, frames are skipped, never queued. The
+// loop stops when every element shows its last frame.
 //
 // plotly.js is loaded once per page from the copy the plotly Python package ships, through the
 // browser's Cache Storage keyed by its versioned URL, so later visits start without downloading it
@@ -17,6 +22,7 @@
 
 const LOADER_KEY = "__bpLiveChartPlotlyLoader";
 const CACHE_NAME = "backprop-playground-plotly";
+const GRACE_MS = 1500;
 const elements = new WeakMap(); // parentElement -> element state
 
 function streamlitBaseUrl() {
@@ -145,7 +151,9 @@ function themeTemplate(el) {
 function clock() {
   let c = window.__bpLiveClock;
   if (!c) {
-    c = window.__bpLiveClock = { tick: -1, start: 0, span: 0, n: 1, els: new Set(), raf: 0, frames: 0 };
+    // ticks: tick -> {arrived: Set of elements, expect, first (ms)}, for the drawings still arriving
+    c = window.__bpLiveClock = { tick: -1, start: 0, span: 0, n: 1, els: new Set(), raf: 0, frames: 0,
+                                 ticks: new Map() };
   }
   return c;
 }
@@ -155,18 +163,60 @@ function wake() {
   if (!c.raf) c.raf = requestAnimationFrame(loop);
 }
 
+function promote(st, upto) {
+  // Show the newest message this element has for a tick ≤ upto; older ones are skipped.
+  let best = null;
+  for (const [tick, d] of st.pending) {
+    if (tick <= upto) {
+      if (!best || tick > best.tick) best = d;
+      st.pending.delete(tick);
+    }
+  }
+  if (!best) return;
+  st.msg = best;
+  if (best.fig) {
+    st.fig = best.fig; // a new structure, drawn whole with this tick's first frame
+    st.structure = best.structure;
+  }
+}
+
+function start(c, tick, now) {
+  // Every member of this drawing has arrived (or its grace is over): its frames start together.
+  c.tick = tick;
+  c.start = now;
+  for (const t of c.ticks.keys()) if (t <= tick) c.ticks.delete(t);
+  for (const st of c.els) {
+    promote(st, tick);
+    if (st.msg && st.msg.tick === tick) {
+      c.span = st.msg.span || 0;
+      c.n = Math.max(1, st.msg.frames.length);
+    }
+  }
+}
+
 function loop(now) {
   const c = clock();
   c.raf = 0;
+  let ready = -1;
+  for (const [tick, p] of c.ticks) {
+    if (tick > c.tick && (p.arrived.size >= p.expect || now - p.first > GRACE_MS)) ready = Math.max(ready, tick);
+  }
+  if (ready >= 0) start(c, ready, now);
+  const waiting = c.ticks.size > 0;
+  // Lockstep: while any chart is still drawing, nobody moves on, so every element always shows the
+  // same frame; the frame rate is the slowest chart's, and frames that fall due meanwhile are skipped.
+  let busy = false;
+  for (const st of c.els) busy = busy || st.busy;
+  if (busy) {
+    c.raf = requestAnimationFrame(loop);
+    return;
+  }
   const elapsed = (now - c.start) / 1000;
   const idx = c.span > 0 ? Math.min(c.n - 1, Math.floor((elapsed / c.span) * c.n)) : c.n - 1;
   let more = false;
   let drew = false;
   for (const st of c.els) {
-    if (!st.msg || st.busy) {
-      more = more || st.busy;
-      continue;
-    }
+    if (!st.msg) continue;
     const last = st.msg.frames.length - 1;
     const want = st.msg.tick === c.tick ? Math.min(idx, last) : last;
     if (st.shownTick !== st.msg.tick || st.shownIdx !== want) {
@@ -176,7 +226,7 @@ function loop(now) {
     if (want < last) more = true;
   }
   if (drew) c.frames += 1;
-  if (more) c.raf = requestAnimationFrame(loop);
+  if (more || waiting) c.raf = requestAnimationFrame(loop);
 }
 
 function show(st, i) {
@@ -185,7 +235,7 @@ function show(st, i) {
   const frame = st.msg.frames[i];
   if (st.kind === "readout") return showReadout(st, frame);
   if (!window.Plotly || !st.fig) return;
-  applyPatch(st.fig, frame, st.base);
+  applyPatch(st.fig, frame, st.msg.decodedBase || {});
   st.fig.layout.datarevision = (st.fig.layout.datarevision || 0) + 1;
   st.busy = true;
   const done = () => {
@@ -193,7 +243,12 @@ function show(st, i) {
     st.el.dataset.updates = String(Number(st.el.dataset.updates || 0) + 1);
     st.el.dataset.epoch = String(st.msg.epochs ? st.msg.epochs[i] : "");
   };
+  // The redraw's own cost in this browser (the synchronous part, smoothed), for the benchmarks.
+  const t0 = performance.now();
   const run = st.drawn ? window.Plotly.react(st.el, st.fig) : window.Plotly.newPlot(st.el, st.fig);
+  const ms = performance.now() - t0;
+  st.drawMs = st.drawMs ? 0.8 * st.drawMs + 0.2 * ms : ms;
+  st.el.dataset.drawMs = st.drawMs.toFixed(1);
   st.drawn = true;
   st.el.dataset.drawn = "1";
   Promise.resolve(run).then(done, (err) => {
@@ -248,17 +303,17 @@ function observeWidth(st) {
 // ------------------------------------------------------------------------------- messages
 async function receive(st, d) {
   const c = clock();
-  if (d.tick > c.tick) {
-    c.tick = d.tick;
-    c.start = performance.now();
-    c.span = d.span || 0;
-    c.n = Math.max(1, d.frames.length);
-  }
   if (st.kind === "chart") {
     const base = {};
     for (const k in d.base || {}) base[k] = decodeTyped(d.base[k]);
-    if (d.structure !== st.structure || !st.fig) {
-      const Plotly = await loadPlotly(d.plotly_url);
+    let newest = null;
+    for (const p of st.pending.values()) if (!newest || p.tick > newest.tick) newest = p;
+    if (newest && newest.structure === d.structure) {
+      d.fig = newest.fig; // the structure already waiting (null: the one shown)
+    } else if (d.structure === st.structure && st.fig) {
+      d.fig = null; // unchanged: only numbers
+    } else {
+      await loadPlotly(d.plotly_url);
       if (st.disposed) return;
       const fig = JSON.parse(d.structure);
       const layout = fig.layout || {};
@@ -267,15 +322,20 @@ async function receive(st, d) {
       delete layout.width; // width follows the container
       layout.autosize = true;
       layout.height = d.height;
-      st.fig = { data: fig.data || [], layout, config: { responsive: true, displaylogo: false } };
-      st.structure = d.structure;
-      st.shownTick = -1;
-      void Plotly;
+      d.fig = { data: fig.data || [], layout, config: { responsive: true, displaylogo: false } };
     }
-    st.base = base;
+    d.decodedBase = base;
     st.el.style.height = d.height + "px";
   }
-  st.msg = d;
+  if (st.msg && d.tick <= st.msg.tick) return; // older than what this element shows
+  st.pending.set(d.tick, d);
+  if (d.tick <= c.tick) {
+    promote(st, d.tick); // a late member of a drawing already playing joins it at once
+  } else {
+    let p = c.ticks.get(d.tick);
+    if (!p) c.ticks.set(d.tick, (p = { arrived: new Set(), expect: d.members || 1, first: performance.now() }));
+    p.arrived.add(st);
+  }
   wake();
 }
 
@@ -288,7 +348,7 @@ export default function liveChart(component) {
     el.className = data.kind === "readout" ? "live-readout" : "live-chart";
     if (data.kind !== "readout") el.style.height = data.height + "px";
     parentElement.appendChild(el);
-    st = { el, kind: data.kind, msg: null, fig: null, structure: null, base: {}, busy: false, drawn: false,
+    st = { el, kind: data.kind, msg: null, pending: new Map(), fig: null, structure: null, busy: false, drawn: false,
            disposed: false, ro: null, shownTick: -1, shownIdx: -1, tiles: new Map() };
     elements.set(parentElement, st);
     clock().els.add(st);
