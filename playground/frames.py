@@ -18,7 +18,8 @@ from .run import Run
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The numbers on screen at one moment: the readout and each chart's arrays."""
+    """The numbers on screen at one moment: the readout and each chart's arrays (copies, float64 as the
+    core keeps them; the figures' frame functions send them as float32 where every value survives)."""
 
     epoch: int
     updates: int
@@ -31,10 +32,6 @@ class Snapshot:
     W: tuple[np.ndarray, ...]  # W^(1) … W^(n_l − 1)
     dW: tuple[np.ndarray, ...]  # ∂J/∂W^(1) …
     surface: np.ndarray | None  # (G, G) prediction over the input plane, 2-D data only
-
-
-def _f32(a: np.ndarray) -> np.ndarray:
-    return np.asarray(a, dtype=np.float32)
 
 
 def take(run: Run, *, order: np.ndarray, surface: bool = True) -> Snapshot:
@@ -80,9 +77,11 @@ def play(run: Run, n_updates: int, n_snapshots: int, *, budget_seconds: float, o
          also: Run | None = None) -> tuple[list[Snapshot], bool]:
     """Make up to ``n_updates`` updates in ``n_snapshots`` even chunks, a snapshot after each.
 
-    Training stops when ``budget_seconds`` of CPU are spent (each chunk still makes at least one
-    update) or an update is refused. ``also``: a second run stepped in lockstep (compare runs).
-    Returns (snapshots, ok); ok is False once an update was refused.
+    Training stops when ``budget_seconds`` of CPU are spent (the first chunk always runs, and each
+    chunk makes at least one update) or an update of ``run`` is refused. ``also``: a second run
+    stepped in lockstep (compare runs): exactly as many updates as ``run`` made, whatever the budget
+    cut; it may diverge on its own (its notice says so) without stopping ``run``.
+    Returns (snapshots, ok); ok is False once an update of ``run`` was refused. Never empty.
     """
     start = time.perf_counter()
     n_snapshots = max(1, min(n_snapshots, n_updates))
@@ -90,11 +89,12 @@ def play(run: Run, n_updates: int, n_snapshots: int, *, budget_seconds: float, o
     snaps, ok = [], True
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         left = budget_seconds - (time.perf_counter() - start)
-        if left <= 0:
+        if snaps and left <= 0:
             break
-        ok = run.play(int(b - a), left)
-        if also is not None:
-            also.play(int(b - a), left)
+        before = run.updates
+        ok = run.play(int(b - a), max(left, 0.0))
+        if also is not None and run.updates > before:
+            also.play(run.updates - before)
         if b > a or not snaps:
             snaps.append(take(run, order=order))
         if not ok:

@@ -37,8 +37,12 @@ _COMPONENT_NAME = "backprop_playground.live_chart"
 _STUB_JS = loader_js("__bpLiveChartModules", "live-chart-error", "live_chart")
 _CSS = """
 .live-chart { width: 100%; min-width: 0; overflow: hidden; }
-/* The prediction surface is one image pixel per grid point (zsmooth "fast"): let the browser smooth it. */
-.live-chart[data-key="surface"] .hm image { image-rendering: auto !important; }
+/* Heatmaps are one image pixel per cell (zsmooth "fast"): cells stay crisp squares, ... */
+.live-chart .hm image { image-rendering: pixelated !important; }
+/* ... but the prediction surface is one image pixel per grid point (zsmooth "fast", or the layout image painted
+   while playing): let the browser smooth it. */
+.live-chart[data-key="surface"] .hm image, .live-chart[data-key="surface"] .imagelayer image {
+  image-rendering: auto !important; }
 .live-readout { display: flex; flex-wrap: wrap; gap: 0.25rem 1.5rem; font-family: var(--st-font); }
 .live-metric { min-width: 6.5rem; flex: 1 1 6.5rem; }
 .live-metric-label { font-size: 0.875rem; color: var(--st-text-color); opacity: 0.75; white-space: nowrap; }

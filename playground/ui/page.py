@@ -168,7 +168,7 @@ def frame() -> None:
     else:
         clock.last = time.perf_counter() if playing else None  # Play starts counting from here
         snaps, span, speed = [frames.take(run, order=order)], 0.0, None
-    render_view(run, snaps, order=order, tick=state.next_tick(), span=span, speed=speed)
+    render_view(run, snaps, order=order, tick=state.next_tick(), span=span, speed=speed, playing=playing)
     render_instruments(run)
     if "equations" not in (state.get("view") or View()).hidden:
         if playing:  # ~18 LaTeX rows per frame would halve the frame rate; numbers return on Pause

@@ -43,7 +43,7 @@ def _digest(*arrays: np.ndarray) -> str:
 
 
 def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick: int, span: float,
-                speed: float | None = None) -> None:
+                speed: float | None = None, playing: bool = False) -> None:
     """Draw the snapshots (the last is the run as it stands); span: seconds the browser plays them over."""
     matrices = state.get("matrix_kind") is not None  # drawn below only when a kind is picked
     images = run.plot_data.n_features != 2 and run.data.image_shape is not None
@@ -81,7 +81,7 @@ def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick:
                    frames=[F.delta_frame(s.deltas, example_order=shown, pending=pending, highlight=hl,
                                          shared_scale=shared) for s in snaps], **clock)
     with right:
-        output_chart(run, snaps, clock)
+        output_chart(run, snaps, clock, playing)
         st.markdown("**Cost J(W,b)**, eq. (6)")
         log_y = st.toggle("Log scale", key="loss_log")
         loss_chart(run, snaps, log_y, clock)
@@ -189,18 +189,18 @@ def phase_bar(run: Run) -> None:
     st.markdown("**One update, phase by phase:** " + "  →  ".join(chips))
 
 
-def output_chart(run: Run, snaps: Sequence[Snapshot], clock: dict) -> None:
+def output_chart(run: Run, snaps: Sequence[Snapshot], clock: dict, playing: bool) -> None:
     data = run.plot_data
     epochs = [s.epoch for s in snaps]
     if snaps[-1].surface is not None:
         st.markdown("**Prediction h(x)** over the input plane — train ●, test ○")
         task, classes = data.task, data.classes
-        structure, themed = _structure("surface", (id(run), id(data), task, classes, run.low), lambda: (
+        structure, themed = _structure("surface", (id(run), id(data), task, classes, run.low, playing), lambda: (
             F.prediction_surface(*run.surface(), X_train=data.X_train, y_train=data.y_train, X_test=data.X_test,
-                                 y_test=data.y_test, task=task, classes=classes, low=run.low)))
+                                 y_test=data.y_test, task=task, classes=classes, low=run.low, playing=playing)))
         live_chart(key="surface", structure=structure, themed=themed, epochs=epochs, height=380, frames=[
-            F.surface_frame(s.surface, task=task, classes=classes, y_train=data.y_train, y_test=data.y_test)
-            for s in snaps], **clock)
+            F.surface_frame(s.surface, task=task, classes=classes, y_train=data.y_train, y_test=data.y_test,
+                            low=run.low, playing=playing) for s in snaps], **clock)
         return
     # Inputs that are not 2-D: a summary of the run as it stands, redrawn once per server run.
     h_test = run.net.predict(run.data.X_test) if len(run.data.y_test) else run.net.predict(run.data.X_train)
