@@ -142,3 +142,31 @@ def test_typed_round_trip_and_json():
     np.testing.assert_array_equal(S.decode(t), a)
     np.testing.assert_array_equal(S.decode({"ref": "v", "n": 2}, {"v": S.typed(np.arange(5.0))}), [0.0, 1.0])
     assert json.loads(S.to_json({"z": a}))["z"]["bdata"] == t["bdata"]
+
+
+def test_playing_surface_frame_paints_the_same_numbers_and_scale_over_the_grid_cells():
+    """While playing (two classes) a frame carries the grid's numbers and the heatmap's own colour scale
+    for the layout image the browser paints; the image covers exactly the heatmap's cells."""
+    r = _rng(4)
+    x1, x2 = np.linspace(-2, 2, 8), np.linspace(-1, 3, 6)
+    values = r.uniform(-1, 1, size=(6, 8))
+    kw = dict(X_train=r.normal(size=(9, 2)), y_train=r.integers(0, 2, 9), X_test=None, y_test=None,
+              task="classification", classes=("0", "1"), low=-1.0)
+    paused = S.figure_dict(F.prediction_surface(x1, x2, values, **kw))
+    playing = S.figure_dict(F.prediction_surface(x1, x2, values, playing=True, **kw))
+    frame = F.surface_frame(values, task="classification", classes=("0", "1"), low=-1.0, playing=True)
+    assert frame["t"] == []  # layout only: the browser redraws the image, not the traces
+    ((path, value),) = frame["l"]
+    image = value["image"]
+    assert path == "images.0.source"
+    np.testing.assert_array_equal(S.decode(image["z"]), values.astype(np.float32))
+    heat = paused["data"][0]
+    assert [image["zmin"], image["zmax"]] == [heat["zmin"], heat["zmax"]] == [-1.0, 1.0]
+    assert [list(s) for s in image["colorscale"]] == [list(s) for s in heat["colorscale"]]
+    (img,) = playing["layout"]["images"]
+    dx, dy = 4 / 7, 4 / 5  # cells are centred on the grid points
+    assert img["x"] == pytest.approx(-2 - dx / 2) and img["sizex"] == pytest.approx(4 + dx)
+    assert img["y"] == pytest.approx(3 + dy / 2) and img["sizey"] == pytest.approx(4 + dy)
+    assert playing["data"][0]["opacity"] == 0  # the heatmap stays for its colour bar only
+    # regression and several classes keep the exact trace path while playing
+    assert F.surface_frame(values, task="regression", y_train=np.zeros(3), playing=True)["t"]
