@@ -25,10 +25,13 @@ from .view import heatmap_order, render_view
 # Play: the server ticks every TICK_SECONDS, trains what the speed owes (at most TRAIN_SECONDS of
 # CPU), and sends up to DISPLAY_FPS × TICK_SECONDS snapshots in one message; the browser plays
 # them over the next tick at display rate. So the eye sees a smooth animation while the server
-# runs the script only a few times a second.
+# runs the script only a few times a second. A tick must end well before the next one is due (else
+# runs queue up and Streamlit greys the page as stale): the number of snapshots adapts so that a
+# tick takes at most TICK_BUSY of it, fewer for a big network or a busy server.
 TICK_SECONDS = 0.5
-TRAIN_SECONDS = 0.2
+TRAIN_SECONDS = 0.15
 DISPLAY_FPS = 30
+TICK_BUSY = 0.6
 
 
 def main() -> None:
@@ -153,12 +156,14 @@ def frame() -> None:
     playing = state.is_playing()
     order = heatmap_order(run)
     clock = state.play_clock()
+    began = time.perf_counter()
+    most = int(DISPLAY_FPS * TICK_SECONDS)
+    n_snaps = state.get("snapshots_per_tick", most)
     if playing and not full:
         with exclusive("run_controls"):  # never at the same time as a Step from an overlapping run
             start_epoch, start = run.epoch, clock.last
             due = clock.due(run, run.cfg.speed, max_gap=2 * TICK_SECONDS)
-            snaps, ok = frames.play(run, due, int(DISPLAY_FPS * TICK_SECONDS), budget_seconds=TRAIN_SECONDS,
-                                    order=order, also=other_run())
+            snaps, ok = frames.play(run, due, n_snaps, budget_seconds=TRAIN_SECONDS, order=order, also=other_run())
         gap = (clock.last - start) if start is not None else None
         speed = (run.epoch - start_epoch) / gap if gap else None
         span = min(3 * TICK_SECONDS, gap or TICK_SECONDS)  # play them over the time the next tick will take
@@ -170,6 +175,9 @@ def frame() -> None:
         snaps, span, speed = [frames.take(run, order=order)], 0.0, None
     render_view(run, snaps, order=order, tick=state.next_tick(), span=span, speed=speed, playing=playing)
     render_instruments(run)
+    if playing and not full:  # fewer snapshots when a tick overran its share, one more when it had room
+        busy = (time.perf_counter() - began) / (TICK_BUSY * TICK_SECONDS)
+        state.put("snapshots_per_tick", max(1, int(n_snaps / busy)) if busy > 1 else min(most, n_snaps + 1))
     if "equations" not in (state.get("view") or View()).hidden:
         if playing:  # ~18 LaTeX rows per frame would halve the frame rate; numbers return on Pause
             st.caption("Equations (1)–(18) with live numbers: pause to read them.")
