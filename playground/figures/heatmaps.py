@@ -186,7 +186,7 @@ def delta_heatmaps(
     fig.update_yaxes(autorange="reversed", showgrid=False, ticks="", ticklabelstandoff=8)  # clear of the "now" frame
     colour_now_titles(fig)
     base_layout(fig, total, uirevision="delta_heatmaps")
-    fig.update_layout(margin=dict(t=margin_t, b=margin_b, r=80), showlegend=False)
+    fig.update_layout(margin=dict(t=margin_t, b=margin_b, r=100), showlegend=False)  # room for "+max|δ|"
     return fig
 
 

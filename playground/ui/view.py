@@ -168,7 +168,9 @@ def readout(run: Run, snaps: Sequence[Snapshot], *, speed: float | None, **clock
         tiles += [{"label": f"train {name}", "value": fmt(s.metric_train)},
                   {"label": f"test {name}", "value": "—" if np.isnan(s.metric_test) else fmt(s.metric_test)}]
         if speed is not None:
-            tiles.append({"label": "speed", "value": f"{speed:,.0f}/s", "note": "epochs per second, achieved"})
+            tiles.append({"label": "speed", "value": f"{speed:,.0f}/s", "note": "epochs/s achieved",
+                          "help": "Epochs per second trained in the last tick; below the setting when the "
+                                  "network or the server cannot go faster."})
         frames.append(tiles)
         prev = s.J
     state.put("last_J", snaps[-1].J)
