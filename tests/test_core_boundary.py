@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "playground"
 CORE_MODULES = [
     "network", "activations", "losses", "initializers", "training", "gradcheck", "diagnostics", "config", "run",
-    "history", "phases", "equations", "experiment", "share", "export", "data", "buffers",
+    "history", "phases", "equations", "experiment", "share", "export", "data", "buffers", "frames", "runs",
 ]
 FORBIDDEN_IMPORTS = {"streamlit", "plotly", "pickle"}
 FORBIDDEN_CALLS = {"eval", "exec"}
@@ -143,3 +143,74 @@ def test_the_code_execution_scan_catches_what_it_should():
     assert _code_execution("import pickle") == ["import pickle"]
     assert _code_execution("exec(s)") == ["call to exec()"]
     assert _code_execution("np.load(f, allow_pickle=False)") == []
+
+
+# ------------------------------------------------------------------------------------ import circles
+def _module_of(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """The playground modules a file imports, at module level or inside functions."""
+    mod = _module_of(path)
+    package = mod if path.name == "__init__.py" else mod.rsplit(".", 1)[0]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            names = [f"{target}.{a.name}" for a in node.names] + [target]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        out |= {n for n in names if n.startswith("playground")}
+    return out
+
+
+def _graph() -> dict[str, set[str]]:
+    files = {_module_of(p): p for p in PACKAGE.rglob("*.py")}
+    return {mod: {n for n in _imports(p) if n in files and n != mod} for mod, p in files.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import circle as a list of modules, or None. Package __init__ re-exports are not edges
+    back into their own submodules' importers (a package imports its parts; that is no circle)."""
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> list[str] | None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if nxt.startswith(node + ".") or node.startswith(nxt + ".") and nxt in graph and \
+                    (PACKAGE.parent / nxt.replace(".", "/") / "__init__.py").exists():
+                continue  # a package and its own submodules
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt):], nxt] if nxt in path else [*path, nxt]
+            if state.get(nxt) is None:
+                found = visit(nxt, [*path, nxt])
+                if found:
+                    return found
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if state.get(start) is None:
+            found = visit(start, [start])
+            if found:
+                return found
+    return None
+
+
+def test_no_import_circles_in_the_package():
+    """core → frames → figures → ui: no module imports one that imports it back, at any depth."""
+    assert _cycle(_graph()) is None, " → ".join(_cycle(_graph()))
+
+
+def test_the_circle_finder_finds_a_circle():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
