@@ -24,6 +24,9 @@ const LOADER_KEY = "__bpLiveChartPlotlyLoader";
 const CACHE_NAME = "backprop-playground-plotly";
 const GRACE_MS = 1500;
 const elements = new WeakMap(); // parentElement -> element state
+// The frame rates the page tells the server it can draw (so no more snapshots are sent than it can
+// show: each costs parsing and memory); reported through the readout's state only when the level changes.
+const FPS_LEVELS = [1, 2, 4, 8, 15, 30];
 
 function streamlitBaseUrl() {
   const s = document.querySelector('script[src*="/static/js/index."]');
@@ -265,8 +268,30 @@ function loop(now) {
     }
     if (want < last) more = true;
   }
-  if (drew) c.frames += 1;
+  if (drew) {
+    c.frames += 1;
+    report(c);
+  }
   if (more || waiting) c.raf = requestAnimationFrame(loop);
+}
+
+function report(c) {
+  // Capacity: one frame redraws every chart, so 1000 ms / their summed redraw time (with a margin for
+  // the painting and Streamlit's own work the sum leaves out).
+  let ms = 0;
+  let reader = null;
+  for (const st of c.els) {
+    if (st.kind === "readout") reader = st;
+    else ms += st.drawMs || 0;
+  }
+  if (!reader || !reader.setStateValue || !ms) return;
+  const capacity = (0.7 * 1000) / ms;
+  let level = FPS_LEVELS[0];
+  for (const f of FPS_LEVELS) if (f <= capacity) level = f;
+  if (level !== c.reported) {
+    c.reported = level;
+    reader.setStateValue("fps", level);
+  }
 }
 
 function show(st, i) {
@@ -411,6 +436,7 @@ export default function liveChart(component) {
     clock().els.add(st);
   }
   st.el.dataset.key = data.key;
+  st.setStateValue = component.setStateValue;
   receive(st, data).catch((err) => fail(st, err));
   return () => {
     st.disposed = true;
