@@ -1,40 +1,51 @@
-"""Several browser sessions playing at once: frames/s per session, server memory, new-visitor latency.
+"""Many visitors playing at once: server CPU per visitor, chart updates and epochs per second, new visitors.
 
 Run from the repository root::
 
-    python benchmarks/load.py                          # 4 sessions, 30 s of Play, under 2 min in all
-    python benchmarks/load.py --sessions 2 --seconds 10
+    python benchmarks/load.py                                  # 8 visitors, 30 s of Play, a few minutes in all
+    python benchmarks/load.py --visitors 2 --seconds 10 --probes 1
 
 One ``streamlit run app.py`` on a free 127.0.0.1 port and ONE headless Debian Chromium
-(/usr/bin/chromium; nothing is downloaded). Each session is its own browser context (own cookies
+(/usr/bin/chromium; nothing is downloaded). Each visitor is its own browser context (own cookies
 and websocket, so its own Streamlit session and its own Run). Only loopback is reached: every
 other request is aborted.
 
-1. Open ``--sessions`` contexts at once and load the page in each ("page load": until that
-   session's five live charts are drawn, all sessions arriving together).
-2. Switch Play on in each, ``--stagger`` seconds apart, then measure for ``--seconds``. A script
-   injected into every page logs, with the page's own clock, each change of the Epoch metric
-   (polled every 40 ms) and each draw of the loss chart, so the numbers do not depend on how
-   promptly this script can ask a busy page:
-   * frames/s: changes of the Epoch metric per second, i.e. Play frames that reached the screen;
-     epochs/s beside it (a frame trains up to ``speed`` updates, fewer when the app's per-frame
-     CPU budget runs out);
-   * painted/s: draws (Plotly.newPlot/react) of the loss chart per second;
-   * longest stall: the longest time within the window with no new frame in that session;
+1. Open ``--visitors`` contexts at once and load the page in each ("page load": until that
+   visitor's five live charts are drawn, all visitors arriving together).
+2. Switch Play on in each, ``--stagger`` seconds apart, at the app's default speed (epochs per
+   second; ``--speed`` sets another through the link). Once ALL play, measure for ``--seconds``
+   with nobody else arriving. A script injected into every page logs, with the page's own clock,
+   each change of the Epoch tile (polled every 40 ms) and each redraw of every live chart (its
+   ``data-updates`` count), so the numbers do not depend on how promptly this script can ask a busy page:
+   * server core-s per visitor-s: the streamlit process's CPU (user + system from /proc/<pid>/stat)
+     over the window / (visitors x window seconds). Beside it the CPU of the browser (Chromium +
+     playwright driver) and of the whole machine (/proc/stat), to say who used the cores;
+   * chart updates/s: redraws per second of each of the five live charts, the slowest chart counts
+     (the browser plays the snapshots of each server tick at up to DISPLAY_FPS a second);
+   * epochs/s: how fast the Epoch tile advances (the target is the speed); trained/s beside it: the
+     epoch the tile rests at after Pause over the visitor's whole Play, i.e. what the server trained
+     (a starved browser shows the server's ticks late, so the tile can lag it by many seconds);
+   * longest stall: the longest time within the window with no change of the Epoch tile;
+   * draw ms: the slowest chart's own redraw cost in that browser (its ``data-draw-ms``, smoothed);
    * charts torn down: live-chart elements removed from the page (Streamlit unmounted the
      element, so the chart was re-created from scratch instead of updated in place);
-   * server RSS (VmRSS summed over the server's process group) every ~0.5 s, and the CPU time
-     of the server and of the browser over the window.
-   Every ``--probe-every`` seconds a NEW context loads the page (skipped while ``--overlap`` earlier
-   ones, default 1, are still loading, so visitors do not pile up on a slow machine): the times until
-   Streamlit's shell, its first script output (the Epoch metric), the first drawn chart
-   (``.js-plotly-plot .main-svg``) and all five, at most ``--probe-timeout`` s; its Epoch must be 0.
-3. Isolation, from the browser: at each Play start the epochs of all sessions are read (those not
-   started yet must still be at 0); at the end all sessions' epochs must differ; after Pause
-   everywhere no session's epoch may move.
+   * server RSS (VmRSS summed over the server's process group): idle, all loaded, peak (sampled
+     every ~0.5 s), paused, all contexts closed.
+3. New visitors: then, while all keep playing, ``--probes`` NEW contexts load the page one after
+   another, each for at most ``--probe-timeout`` s: the times until Streamlit's shell, its first
+   script output (the Epoch tile), the first drawn chart and all five (the figure that counts: every
+   ``.live-chart[data-key]`` of the view has class ``js-plotly-plot`` and holds a ``.main-svg``); its
+   Epoch must be 0. The server's CPU in this phase is reported apart, so the window's is Play only.
+4. Isolation, from the browser: at each Play start the epochs of all visitors are read (those not
+   started yet must still be at 0); at the end all visitors' epochs must differ; after Pause
+   everywhere every visitor's Epoch must come to rest (ticks sent before Pause may still play on a
+   starved browser, so it waits, at most 30 s, until no tile moves for 1.5 s).
 
-The machine's 2 shared cores carry the server AND the browser (and whatever else runs), so the
-absolute rates are low and noisy; the load average and the CPU columns say who used them.
+The machine's 2 shared cores carry the server AND the browsers (and whatever else runs). Eight
+headless Chromium contexts, each animating five Plotly charts, take most of them (four took 126 %
+of a core in the earlier run): far more than the server, which remote visitors' browsers would not
+take from it. So the server is starved here in a way it would not be in production, the absolute
+rates are low and noisy, and the CPU lines say who used the cores.
 """
 from __future__ import annotations
 
@@ -61,18 +72,22 @@ KEYS = ("network", "deltas", "surface", "loss", "matrices")  # the five live cha
 MILESTONES = ("app", "metric", "first", "all")  # Streamlit's shell, first script output, first chart, all five
 HEALTH_TIMEOUT_S = 60.0
 LOAD_TIMEOUT_S = 60.0
+PAUSE_SETTLE_S = 30.0  # how long the tiles may still move after Pause (ticks already sent, starved browsers)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # Injected before every page loads. All times are Date.now() (ms), comparable with time.time().
 _INIT_JS = r"""
 (() => {
   const MAX = 20000;  // bound on every log
-  const S = (window.__bpLoad = {epochLog: [], drawLog: [], removed: {}, marks: {}, last: null});
+  const S = (window.__bpLoad = {epochLog: [], draws: {}, removed: {}, marks: {}, last: null});
   const keys = ["network", "deltas", "surface", "loss", "matrices"];
   new MutationObserver((records) => {
     for (const r of records) {
-      if (r.type === "attributes") {  // live_chart.js bumps data-updates after every newPlot/react
-        if (r.target.dataset.key === "loss" && S.drawLog.length < MAX) S.drawLog.push(Date.now());
+      if (r.type === "attributes") {  // live_chart.js bumps data-updates after every newPlot/react/relayout
+        const e = r.target;
+        if (!e.classList.contains("live-chart")) continue;  // the readout counts its updates too
+        const L = (S.draws[e.dataset.key || "?"] ||= []);
+        if (L.length < MAX) L.push([Date.now(), Number(e.dataset.updates || 0)]);
       } else {
         for (const n of r.removedNodes) {
           if (n.nodeType !== 1) continue;
@@ -93,7 +108,7 @@ _INIT_JS = r"""
     const M = S.marks;
     if (!M.app && document.querySelector('[data-testid="stApp"]')) M.app = now;
     if (!M.metric && epoch !== null) M.metric = now;
-    if (!M.first && document.querySelector(".js-plotly-plot .main-svg")) M.first = now;
+    if (!M.first && document.querySelector(".live-chart.js-plotly-plot .main-svg")) M.first = now;
     if (!M.all && keys.every((k) => {
       const el = document.querySelector(`.live-chart.js-plotly-plot[data-key="${k}"]`);
       return el && el.querySelector(".main-svg");
@@ -106,7 +121,10 @@ _STATE_JS = """() => {
   return S ? {epoch: S.epochLog.length ? S.epochLog[S.epochLog.length - 1][1] : null, marks: S.marks,
               exception: document.querySelectorAll('[data-testid="stException"]').length} : null;
 }"""
-_LOGS_JS = "() => window.__bpLoad"
+# The logs, and each chart's smoothed redraw cost as live_chart.js keeps it now.
+_LOGS_JS = """() => ({...window.__bpLoad, drawMs: Object.fromEntries(
+  [...document.querySelectorAll(".live-chart[data-key]")].map((e) => [e.dataset.key, Number(e.dataset.drawMs || 0)])
+)})"""
 
 
 # ------------------------------------------------------------------------------------- processes
@@ -182,6 +200,15 @@ def browser_cpu(server_pgid: int) -> float:
     return total / CLK_TCK
 
 
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has been busy (all cores; /proc/stat minus idle and iowait)."""
+    try:
+        f = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(f) - f[3] - f[4]) / CLK_TCK
+
+
 def _loadavg() -> str:
     try:
         return Path("/proc/loadavg").read_text().split()[0]
@@ -213,12 +240,14 @@ def _play_toggle(page):
 
 
 @dataclass
-class Session:
+class Visitor:
     index: int
     context: object
     page: object
     load_s: float | None = None
     play_at: float | None = None  # time.time() when Play was switched on
+    pause_at: float | None = None  # ... and off
+    rested: int | None = None  # the epoch its tile came to rest at after Pause: what the server trained
     logs: dict = field(default_factory=dict)
 
     def epoch(self) -> int | None:
@@ -249,8 +278,20 @@ class Probe:
 
 
 # ------------------------------------------------------------------------------------- analysis
+def updates_in(log: list, t0: float, t1: float) -> int:
+    """Redraws of one chart within [t0, t1] (s) from its [ms, data-updates] log; a re-created chart restarts at 0."""
+    prev = total = 0
+    for t, n in log:
+        if t / 1000 > t1:
+            break
+        if t / 1000 >= t0:
+            total += n - prev if n >= prev else n
+        prev = n
+    return total
+
+
 def window_stats(logs: dict, t0: float, t1: float) -> dict:
-    """Rates and the longest gap between frames within [t0, t1] (seconds since the epoch)."""
+    """One visitor's rates and the longest gap between Epoch changes within [t0, t1] (seconds since the epoch)."""
     ep = [(t / 1000, e) for t, e in logs.get("epochLog", [])]
     inside = [(t, e) for t, e in ep if t0 <= t <= t1]
     before = [e for t, e in ep if t < t0]
@@ -258,13 +299,20 @@ def window_stats(logs: dict, t0: float, t1: float) -> dict:
     e1 = inside[-1][1] if inside else e0
     edges = [t0, *(t for t, _ in inside), t1]
     dt = max(1e-9, t1 - t0)
+    rates = {k: updates_in(logs.get("draws", {}).get(k, []), t0, t1) / dt for k in KEYS}
+    slowest = min(rates, key=rates.get)  # the view is only as fluid as its slowest chart
     return {
-        "fps": len(inside) / dt,
-        "painted": sum(t0 <= t / 1000 <= t1 for t in logs.get("drawLog", [])) / dt,
+        "updates": rates[slowest],
+        "slowest": slowest,
         "epochs": (e1 - e0) / dt,
         "stall": max(b - a for a, b in zip(edges, edges[1:], strict=False)),
+        "draw_ms": max(logs.get("drawMs", {}).values(), default=0.0),
         "final": ep[-1][1] if ep else None,
     }
+
+
+def _spread(xs: list[float], fmt: str) -> str:
+    return f"min {min(xs):{fmt}}, median {statistics.median(xs):{fmt}}, max {max(xs):{fmt}}"
 
 
 def _mib(b: float) -> str:
@@ -278,34 +326,39 @@ def _secs(x: float | None) -> str:
 # ------------------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sessions", type=int, default=4, help="browser sessions playing at once (default 4)")
-    ap.add_argument("--seconds", type=float, default=30.0, help="seconds of measured Play (default 30)")
-    ap.add_argument("--probe-every", type=float, default=5.0, help="seconds between new visitors (default 5)")
-    ap.add_argument("--probe-timeout", type=float, default=30.0, help="seconds a new visitor may wait (default 30)")
-    ap.add_argument("--overlap", type=int, default=1, help="new visitors loading at once, at most (default 1)")
-    ap.add_argument("--stagger", type=float, default=2.0, help="seconds between the sessions' Play starts")
+    ap.add_argument("--visitors", "--sessions", dest="visitors", type=int, default=8,
+                    help="browser sessions playing at once (default 8)")
+    ap.add_argument("--seconds", type=float, default=30.0, help="seconds of measured Play, all playing (default 30)")
+    ap.add_argument("--probes", type=int, default=3, help="new visitors, one after another, while all play (default 3)")
+    ap.add_argument("--probe-timeout", type=float, default=60.0, help="seconds a new visitor may wait (default 60)")
+    ap.add_argument("--stagger", type=float, default=1.0, help="seconds between the visitors' Play starts (default 1)")
     ap.add_argument("--speed", type=int, default=None,
-                    help="updates per frame, set through the link (?speed=N); default: the app's default")
+                    help="epochs per second, set through the link (?speed=N); default: the app's default")
     args = ap.parse_args(argv)
-    if not 1 <= args.sessions <= 16:
-        ap.error("--sessions must be 1..16")
-    if args.overlap < 1:
-        ap.error("--overlap must be at least 1")
+    if not 1 <= args.visitors <= 16:
+        ap.error("--visitors must be 1..16")
+    if not 0 <= args.probes <= 10:
+        ap.error("--probes must be 0..10")
+    if not 1 <= args.probe_timeout <= 120:
+        ap.error("--probe-timeout must be 1..120")
     if not 1 <= args.seconds <= 600:
         ap.error("--seconds must be 1..600")
+    if not 0 <= args.stagger <= 10:
+        ap.error("--stagger must be 0..10")
     sys.path.insert(0, str(ROOT))
-    from playground.config import DEFAULT, MAX_SPEED
-    if args.speed is not None and not 1 <= args.speed <= MAX_SPEED:
-        ap.error(f"--speed must be 1..{MAX_SPEED}")
+    from playground.config import DEFAULT, SPEED_GRID
+    if args.speed is not None and args.speed not in SPEED_GRID:
+        ap.error(f"--speed must be one of {', '.join(map(str, SPEED_GRID))}")
     speed = args.speed or DEFAULT.speed
-    try:
-        from playground.ui.page import FRAME_SECONDS as tick
+    try:  # only for the header: the server's tick and the browser's display rate
+        from playground.ui.page import DISPLAY_FPS, TICK_SECONDS
     except ImportError:
-        tick = None
+        DISPLAY_FPS = TICK_SECONDS = None
     if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
         raise SystemExit(f"needs Debian's Chromium at {CHROMIUM}; no browser is downloaded")
     from playwright.sync_api import sync_playwright
 
+    load_limit = max(LOAD_TIMEOUT_S, 30.0 * args.visitors)  # all arrive at once on 2 cores
     port = _free_port()
     url = f"http://{HOST}:{port}/" + (f"?speed={args.speed}" if args.speed else "")
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -313,13 +366,13 @@ def main(argv: list[str] | None = None) -> int:
            "--server.fileWatcherType", "none"]
     log = tempfile.TemporaryFile()
     t_begin, load0 = time.monotonic(), _loadavg()
+    # start_new_session: proc.pid is the streamlit process itself and the id of its process group
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
-    sessions: list[Session] = []
+    visitors: list[Visitor] = []
     probes: list[dict] = []
     rss_trace: list[int] = []
     iso: list[tuple[bool, str]] = []
-    skipped = 0  # new visitors not started because --overlap of them were still loading
     try:
         deadline = time.monotonic() + HEALTH_TIMEOUT_S
         while not _healthy(port):
@@ -331,97 +384,107 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
-                # 1. all sessions arrive together
-                for i in range(args.sessions):
+                # 1. all visitors arrive together
+                for i in range(args.visitors):
                     ctx, page = _new_context(browser)
-                    sessions.append(Session(i, ctx, page))
+                    visitors.append(Visitor(i, ctx, page))
                 t_load = time.time()
-                for s in sessions:
-                    s.page.goto(url, wait_until="commit")
-                for _ in range(int(LOAD_TIMEOUT_S / 0.25) + 1):  # bounded poll
-                    for s in sessions:
-                        if s.load_s is None and (m := _state(s.page).get("marks", {})).get("all"):
-                            s.load_s = m["all"] / 1000 - t_load
-                    if all(s.load_s is not None for s in sessions) or time.time() - t_load > LOAD_TIMEOUT_S:
+                for v in visitors:
+                    v.page.goto(url, wait_until="commit")
+                for _ in range(int(load_limit / 0.25) + 1):  # bounded poll
+                    for v in visitors:
+                        if v.load_s is None and (m := _state(v.page).get("marks", {})).get("all"):
+                            v.load_s = m["all"] / 1000 - t_load
+                    if all(v.load_s is not None for v in visitors) or time.time() - t_load > load_limit:
                         break
                     time.sleep(0.25)
-                late = [s.index for s in sessions if s.load_s is None]
+                late = [v.index for v in visitors if v.load_s is None]
                 if late:
-                    raise RuntimeError(f"sessions {late} did not draw their charts within {LOAD_TIMEOUT_S:.0f} s")
-                for s in sessions:
-                    s.page.wait_for_function(f"() => ({_STATE_JS})().epoch === 0")
+                    raise RuntimeError(f"visitors {late} did not draw their charts within {load_limit:.0f} s")
+                for v in visitors:
+                    v.page.wait_for_function(f"() => ({_STATE_JS})().epoch === 0")
                 rss_loaded, _ = server_usage(proc.pid)
 
-                # 2. Play on, staggered; every session's epoch at each start
-                for s in sessions:
-                    _play_toggle(s.page).click()
-                    s.play_at = time.time()
-                    s.page.wait_for_function(f"() => ({_STATE_JS})().epoch > 0")
-                    epochs = [o.epoch() for o in sessions]
-                    ok = all(e == 0 for o, e in zip(sessions, epochs, strict=True) if o.play_at is None)
-                    why = "sessions not yet playing still at 0" if ok else "a session not playing moved"
-                    iso.append((ok, f"session {s.index} switched Play on → epochs {epochs} ({why})"))
-                    if s is not sessions[-1]:
+                # 2. Play on, staggered; every visitor's epoch at each start
+                for v in visitors:
+                    _play_toggle(v.page).click()
+                    v.play_at = time.time()
+                    v.page.wait_for_function(f"() => ({_STATE_JS})().epoch > 0")
+                    epochs = [o.epoch() for o in visitors]
+                    ok = all(e == 0 for o, e in zip(visitors, epochs, strict=True) if o.play_at is None)
+                    why = "visitors not yet playing still at 0" if ok else "a visitor not playing moved"
+                    iso.append((ok, f"visitor {v.index} switched Play on → epochs {epochs} ({why})"))
+                    if v is not visitors[-1]:
                         time.sleep(args.stagger)
 
-                # the measured window: RSS every ~0.5 s, one new visitor at a time
+                # the measured window: all play, nobody else arrives; RSS every ~0.5 s
                 _, cpu0 = server_usage(proc.pid)
-                bcpu0 = browser_cpu(proc.pid)
+                bcpu0, mcpu0 = browser_cpu(proc.pid), machine_cpu()
                 w0 = time.time()
-                w_end = w0 + args.seconds
-                next_probe = w0 + args.probe_every / 2
-                live: list[Probe] = []
-                try:
-                    for _ in range(int((args.seconds + 10) / 0.5) + 10):  # bounded
-                        now = time.time()
-                        if now >= w_end and (not live or now >= w_end + 10):  # probes' tail ≤ 10 s
-                            break
-                        rss_trace.append(server_usage(proc.pid)[0])
-                        for p in [p for p in live if p.done()]:
-                            probes.append(p.close())
-                            live.remove(p)
-                        if now >= next_probe and now < w_end:
-                            next_probe += args.probe_every
-                            if len(live) < args.overlap:
-                                live.append(Probe(browser, url, min(args.probe_timeout, w_end + 10 - now), now - w0))
-                            else:
-                                skipped += 1
-                        time.sleep(max(0.0, 0.5 - (time.time() - now)))
-                finally:
-                    for p in live:
-                        probes.append(p.close())
+                for _ in range(int(args.seconds / 0.5) + 2):  # bounded
+                    now = time.time()
+                    if now >= w0 + args.seconds:
+                        break
+                    rss_trace.append(server_usage(proc.pid)[0])
+                    time.sleep(max(0.0, min(0.5, w0 + args.seconds - time.time())))
                 w1 = time.time()
                 _, cpu1 = server_usage(proc.pid)
-                bcpu1 = browser_cpu(proc.pid)
-                for s in sessions:
-                    s.logs = s.page.evaluate(_LOGS_JS)
+                bcpu1, mcpu1 = browser_cpu(proc.pid), machine_cpu()
 
-                # 3. isolation at the end, then Pause everywhere and check that nothing moves
-                final = [window_stats(s.logs, w0, w1)["final"] for s in sessions]
+                # 3. new visitors, one after another, while all keep playing
+                p0 = time.time()
+                for _ in range(args.probes):
+                    probe = Probe(browser, url, args.probe_timeout, time.time() - w0)
+                    try:
+                        for _ in range(int(args.probe_timeout / 0.5) + 2):  # bounded
+                            rss_trace.append(server_usage(proc.pid)[0])
+                            if probe.done():
+                                break
+                            time.sleep(0.5)
+                    finally:
+                        probes.append(probe.close())
+                p1 = time.time()
+                _, cpu2 = server_usage(proc.pid)
+                for v in visitors:
+                    v.logs = v.page.evaluate(_LOGS_JS)
+
+                # 4. isolation at the end, then Pause everywhere and check that nothing moves
+                final = [window_stats(v.logs, w0, w1)["final"] for v in visitors]
                 ok = len(set(final)) == len(final)
-                iso.append((ok, f"end of window → epochs {final} ({'all different' if ok else 'some equal'})"))
-                for s in sessions:
-                    _play_toggle(s.page).click()
+                iso.append((ok, f"end → epochs {final} ({'all different' if ok else 'some equal'})"))
+                for v in visitors:
+                    _play_toggle(v.page).click()
+                    v.pause_at = time.time()
                 off = []
-                for s in sessions:
-                    box = _play_toggle(s.page).locator("input")
-                    for _ in range(100):  # bounded: ≤ ~20 s per session
+                for v in visitors:
+                    box = _play_toggle(v.page).locator("input")
+                    for _ in range(100):  # bounded: ≤ ~20 s per visitor
                         if not box.is_checked():
                             break
                         time.sleep(0.2)
                     off.append(not box.is_checked())
-                time.sleep(1.0)  # a tick and a frame for the last frames to land
-                before = [s.epoch() for s in sessions]
-                time.sleep(1.5)
-                after = [s.epoch() for s in sessions]
+                # A starved browser shows ticks the server sent before Pause for a while yet, so wait
+                # (bounded) until no tile moves for 1.5 s: a session still training never gets there.
+                t_pause, before = time.time(), [v.epoch() for v in visitors]
+                after = before
+                for _ in range(int(PAUSE_SETTLE_S / 1.5)):
+                    time.sleep(1.5)
+                    after = [v.epoch() for v in visitors]
+                    if after == before:
+                        break
+                    before = after
                 ok = all(off) and before == after
-                iso.append((ok, f"after Pause → epochs {before}, 1.5 s later {after} "
-                                f"({'all stopped' if ok else 'still moving'})"))
-                exceptions = [s.index for s in sessions if _state(s.page).get("exception")]
+                settle = time.time() - t_pause
+                if ok:
+                    for v, e in zip(visitors, after, strict=True):
+                        v.rested = e
+                why = f"none moved for 1.5 s, {settle:.0f} s after Pause" if ok else "still moving"
+                iso.append((ok, f"after Pause → epochs {after} ({why})"))
+                exceptions = [v.index for v in visitors if _state(v.page).get("exception")]
                 rss_end, _ = server_usage(proc.pid)
-                for s in sessions:
+                for v in visitors:
                     with contextlib.suppress(Exception):
-                        s.context.close()
+                        v.context.close()
             finally:
                 browser.close()
         time.sleep(1.0)
@@ -431,61 +494,78 @@ def main(argv: list[str] | None = None) -> int:
         log.close()
 
     # ---------------------------------------------------------------------------- report
-    window = w1 - w0
-    print(f"\n{args.sessions} sessions, speed {speed} updates/frame"
-          + (f" (Play tick {tick:g} s → at most {1 / tick:.1f} frames/s each)" if tick else "")
-          + f", {window:.0f} s measured, Play started {args.stagger:g} s apart; one headless Chromium; "
-          f"load average {load0} at the start, {_loadavg()} at the end (2 shared cores)\n")
-    print(f"{'session':>7} {'page load s':>11} {'frames/s':>8} {'painted/s':>9} {'epochs/s':>8} "
-          f"{'longest stall s':>15} {'final epoch':>11} {'charts torn down':>16}")
-    stats = [window_stats(s.logs, w0, w1) for s in sessions]
-    for s, st in zip(sessions, stats, strict=True):
-        torn = sum(s.logs.get("removed", {}).values())
-        print(f"{s.index:>7} {s.load_s:>11.1f} {st['fps']:>8.2f} {st['painted']:>9.2f} {st['epochs']:>8.1f} "
-              f"{st['stall']:>15.1f} {st['final'] or 0:>11,} {torn:>16}")
-    fps = [st["fps"] for st in stats]
-    frames = sum(fps) * window
-    print(f"\nframes/s per session: min {min(fps):.2f}, median {statistics.median(fps):.2f}, max {max(fps):.2f}; "
-          f"all sessions together {sum(fps):.2f}")
-    print(f"CPU over the window: server {100 * (cpu1 - cpu0) / window:.0f}% of one core"
-          + (f" = {1000 * (cpu1 - cpu0) / frames:.0f} ms per frame" if frames else "")
-          + f"; browser (Chromium + playwright driver) {100 * (bcpu1 - bcpu0) / window:.0f}%")
+    n, window = args.visitors, w1 - w0
+    print(f"\n{n} visitors at {speed} epochs/s"
+          + (f" (server tick {TICK_SECONDS:g} s, the browser plays ≤ {DISPLAY_FPS} chart updates/s)"
+             if TICK_SECONDS and DISPLAY_FPS else "")
+          + f", {window:.0f} s measured with all playing, Play started {args.stagger:g} s apart; one headless "
+          f"Chromium; load average {load0} at the start, {_loadavg()} at the end ({os.cpu_count()} shared cores)\n")
+    print(f"{'visitor':>7} {'page load s':>11} {'updates/s':>9} {'slowest':>8} {'epochs/s':>8} {'trained/s':>9} "
+          f"{'longest stall s':>15} {'draw ms':>7} {'final epoch':>11} {'charts torn down':>16}")
+    stats = [window_stats(v.logs, w0, w1) for v in visitors]
+    # what the server trained, over the whole of Play (ticks arrive late at a starved browser)
+    tps = [v.rested / (v.pause_at - v.play_at) if v.rested is not None else None for v in visitors]
+    for v, st, tp in zip(visitors, stats, tps, strict=True):
+        torn = sum(v.logs.get("removed", {}).values())
+        print(f"{v.index:>7} {v.load_s:>11.1f} {st['updates']:>9.2f} {st['slowest']:>8} {st['epochs']:>8.1f} "
+              f"{'?' if tp is None else f'{tp:.1f}':>9} {st['stall']:>15.1f} {st['draw_ms']:>7.0f} "
+              f"{st['final'] or 0:>11,} {torn:>16}")
+    ups, eps = [st["updates"] for st in stats], [st["epochs"] for st in stats]
+    print(f"\nchart updates/s per visitor (slowest chart): {_spread(ups, '.2f')}")
+    print(f"epochs/s per visitor shown on the Epoch tile (target {speed}): {_spread(eps, '.1f')}; "
+          f"all together {sum(eps):.0f}")
+    if None not in tps:
+        print(f"epochs/s per visitor trained by the server (whole Play, from the epoch each tile rested at after "
+              f"Pause, {settle:.0f} s later): {_spread(tps, '.1f')}")
+    server = cpu1 - cpu0
+    per = server / (n * window)
+    trained = sum(tps) * window if None not in tps else 0.0
+    print(f"server CPU with all playing: {per:.3f} core-s per visitor-s ({100 * server / window:.0f}% of one core "
+          f"for {n}" + (f"; ≈ {1000 * server / trained:.1f} ms per epoch trained" if trained else "") + ")")
+    cores = os.cpu_count() or 1
+    busy, bro = mcpu1 - mcpu0, bcpu1 - bcpu0
+    rest, idle = max(0.0, busy - server - bro), max(0.0, cores * window - busy)
+    print(f"who used the {cores} cores ({100 * cores}%) over the window: server {100 * server / window:.0f}%, "
+          f"browsers (Chromium + playwright driver) {100 * bro / window:.0f}%, "
+          f"the rest {100 * rest / window:.0f}%, idle {100 * idle / window:.0f}%")
+    if p1 > p0:
+        print(f"server CPU while {len(probes)} new visitor(s) loaded ({p1 - p0:.0f} s, all still playing): "
+              f"{100 * (cpu2 - cpu1) / (p1 - p0):.0f}% of one core")
     peak = max([rss_loaded, *rss_trace, rss_end])
-    print(f"server RSS MiB: idle {_mib(rss_idle)}, {args.sessions} sessions loaded {_mib(rss_loaded)}, peak "
+    print(f"server RSS MiB: idle {_mib(rss_idle)}, {n} visitors loaded {_mib(rss_loaded)}, peak "
           f"{_mib(peak)}, paused {_mib(rss_end)}, contexts closed {_mib(rss_closed)}")
     torn_by: dict[str, int] = {}
-    for s in sessions:
-        for k, v in s.logs.get("removed", {}).items():
-            torn_by[k] = torn_by.get(k, 0) + v
+    for v in visitors:
+        for k, c in v.logs.get("removed", {}).items():
+            torn_by[k] = torn_by.get(k, 0) + c
     if torn_by:
-        print(f"live charts torn down and re-created, all sessions, whole run: {dict(sorted(torn_by.items()))}")
+        print(f"live charts torn down and re-created, all visitors, whole run: {dict(sorted(torn_by.items()))}")
 
-    print(f"\nnew visitors while {args.sessions} sessions play (s from navigation; '>' = not within its limit):")
+    print(f"\nnew visitors while {n} play (s from navigation, page clock; "
+          f"'>' = not yet when given up after ~{args.probe_timeout:g} s):")
     print(f"{'probe':>5} {'at s':>5} {'shell':>6} {'metric':>7} {'1st chart':>9} {'5 charts':>8} {'Epoch':>6}")
-    probes.sort(key=lambda p: p["at"])
-    if skipped:
-        print(f"({skipped} new visitors not started: {args.overlap} still loading)")
     for i, p in enumerate(probes):
         print(f"{i:>5} {p['at']:>5.0f} {_secs(p['app']):>6} {_secs(p['metric']):>7} {_secs(p['first']):>9} "
               f"{_secs(p['all']):>8} {p['epoch'] if p['epoch'] is not None else '—':>6}")
     if any(p["epoch"] not in (0, None) for p in probes):
         iso.append((False, "a new visitor did not start at epoch 0"))
     else:
-        iso.append((True, f"every new visitor started at epoch 0 ({len(probes)} visitors)"))
+        iso.append((True, f"every new visitor started at epoch 0 ({len(probes)} probed)"))
     if exceptions:
-        iso.append((False, f"sessions {exceptions} show an exception"))
+        iso.append((False, f"visitors {exceptions} show an exception"))
 
     print("\nisolation (read from the browsers):")
     for ok, line in iso:
         print(f"  {'OK  ' if ok else 'FAIL'} {line}")
-    firsts = [p["first"] for p in probes]
-    drawn_ok = None not in firsts
-    slowest = ("no new visitor probed" if not firsts else
-               f"slowest first chart {max(firsts):.1f} s" if drawn_ok else
-               f"{firsts.count(None)} of {len(firsts)} drew no chart within their limit")
+    alls = [p["all"] for p in probes]
+    drawn_ok = None not in alls
+    slowest = ("no new visitor probed" if not alls else
+               f"slowest to five charts {max(alls):.1f} s" if drawn_ok else
+               f"{alls.count(None)} of {len(alls)} did not draw five charts in ~{args.probe_timeout:g} s")
     ok = all(o for o, _ in iso) and drawn_ok
     print(f"\n{'PASS' if ok else 'FAIL'}: isolation {'OK' if all(o for o, _ in iso) else 'FAILED'}; new visitors: "
-          f"{slowest}; frames/s per session min {min(fps):.2f}; total {time.monotonic() - t_begin:.0f} s")
+          f"{slowest}; {per:.3f} server core-s per visitor-s; chart updates/s per visitor min {min(ups):.2f}; "
+          f"total {time.monotonic() - t_begin:.0f} s")
     return 0 if ok else 1
 
 
