@@ -7,7 +7,6 @@ ratio compares like with like.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import sys
@@ -19,19 +18,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmark_loader import load_benchmark  # noqa: E402
+
 from playground.config import DEFAULT  # noqa: E402
 from playground.figures import spec  # noqa: E402
 
 
 def _frame_cpu():
-    """benchmarks/ is not a package: load frame_cpu.py by path (registered, as dataclasses need)."""
-    if "bench_frame_cpu" in sys.modules:
-        return sys.modules["bench_frame_cpu"]
-    spec_ = importlib.util.spec_from_file_location("bench_frame_cpu", ROOT / "benchmarks" / "frame_cpu.py")
-    mod = importlib.util.module_from_spec(spec_)
-    sys.modules[spec_.name] = mod
-    spec_.loader.exec_module(mod)
-    return mod
+    return load_benchmark("frame_cpu")
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ really does our update, so its ratio compares like with like.
 """
 from __future__ import annotations
 
-import importlib.util
 import math
 import sys
 from pathlib import Path
@@ -17,20 +16,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmark_loader import load_benchmark  # noqa: E402
+
 from playground import Network  # noqa: E402
 
 pytest.importorskip("sklearn")
 
 
 def _core_speed():
-    """benchmarks/ is not a package: load core_speed.py by path (registered, as dataclasses need)."""
-    if "bench_core_speed" in sys.modules:
-        return sys.modules["bench_core_speed"]
-    spec = importlib.util.spec_from_file_location("bench_core_speed", ROOT / "benchmarks" / "core_speed.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("core_speed")
 
 
 def test_quick_run_on_tiny_cases_fills_every_column_of_the_table():

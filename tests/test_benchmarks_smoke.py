@@ -5,26 +5,20 @@ chart, and that History and DiagnosticsHistory stay within their bound.
 """
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmark_loader import load_benchmark  # noqa: E402
+
 from playground.diagnostics import MAX_ROWS as DIAG_MAX_ROWS  # noqa: E402
 from playground.history import MAX_ROWS  # noqa: E402
 
 
 def _long_run():
-    """benchmarks/ is not a package: load long_run.py by path (registered, as dataclasses need)."""
-    if "bench_long_run" in sys.modules:
-        return sys.modules["bench_long_run"]
-    spec = importlib.util.spec_from_file_location("bench_long_run", ROOT / "benchmarks" / "long_run.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("long_run")
 
 
 def test_long_run_core_loop_keeps_history_bounded() -> None:
