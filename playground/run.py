@@ -305,15 +305,21 @@ class Run:
             r2 = 1.0 - float(((h[:, 0] - y) ** 2).sum()) / ss if ss > 0 else np.nan
         return r2 if np.isfinite(r2) else np.nan
 
-    def surface(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """h(x) over the input plane (2-D data only): (x1 (G,), x2 (G,), values (G, G))."""
+    def surface_grid(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The prediction surface's grid over the input plane (2-D data only): (x1 (G,), x2 (G,))."""
         if self.plot_data.n_features != 2:
             return None
         X = np.vstack([self.plot_data.X_train, self.plot_data.X_test])
         lo, hi = X.min(axis=0), X.max(axis=0)
         pad = 0.05 * (hi - lo)
-        x1 = np.linspace(lo[0] - pad[0], hi[0] + pad[0], GRID)
-        x2 = np.linspace(lo[1] - pad[1], hi[1] + pad[1], GRID)
+        return np.linspace(lo[0] - pad[0], hi[0] + pad[0], GRID), np.linspace(lo[1] - pad[1], hi[1] + pad[1], GRID)
+
+    def surface(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """h(x) over the input plane (2-D data only): (x1 (G,), x2 (G,), values (G, G))."""
+        grid = self.surface_grid()
+        if grid is None:
+            return None
+        x1, x2 = grid
         plane = np.stack(np.meshgrid(x1, x2), axis=-1).reshape(-1, 2)  # row r*G + c is (x1[c], x2[r])
         inputs = self.grid_inputs(plane) if self.grid_inputs is not None else plane
         h = self.net.predict(inputs)

@@ -45,11 +45,6 @@ def apply_pause_request() -> None:
         st.session_state[PLAYING] = False
 
 
-def structures() -> dict:
-    """This session's cached chart structures: name -> (key, JSON, themed) (ui/view.py)."""
-    return st.session_state.setdefault("_structures", {})
-
-
 def next_tick() -> int:
     """A number that grows with every drawing of the live view: the browser plays the newest."""
     n = st.session_state.get("_tick", 0) + 1

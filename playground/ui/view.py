@@ -8,6 +8,8 @@ readout (ui/live_chart.py). So a Play tick costs arrays and JSON, never plotly.g
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
@@ -24,21 +26,41 @@ from .controls import MATRIX_LABELS, matrix_view
 from .live_chart import live_chart, live_readout, structure_json
 from .sharing import publish
 
+_STRUCTURES: OrderedDict[tuple, tuple[str, bool]] = OrderedDict()  # (chart, key) -> (JSON, themed)
+_STRUCTURES_MAX = 64
+_STRUCTURES_LOCK = threading.Lock()
+
 
 def _structure(name: str, key: Hashable, build: Callable[[], object]) -> tuple[str, bool]:
-    """The chart's structure JSON for ``key``, built (through its builder) only when the key changes."""
-    cache = state.structures()
-    held = cache.get(name)
-    if held is None or held[0] != key:
-        held = (key, *structure_json(build()))
-        cache[name] = held
-    return held[1], held[2]
+    """The chart's structure JSON for ``key``, built (through its builder) only for a key not seen yet.
+
+    The key holds everything the structure depends on — sizes, options, digests of the data drawn —
+    never the numbers a frame rewrites (the structure carries none: tests/test_figure_specs.py), so one
+    cache serves every session: a visitor with the settings another already used pays no build. It
+    holds immutable strings only, so sessions share no state through it.
+    """
+    with _STRUCTURES_LOCK:
+        held = _STRUCTURES.get((name, key))
+        if held is not None:
+            _STRUCTURES.move_to_end((name, key))
+            return held
+    held = structure_json(build())
+    with _STRUCTURES_LOCK:
+        _STRUCTURES[(name, key)] = held
+        while len(_STRUCTURES) > _STRUCTURES_MAX:
+            _STRUCTURES.popitem(last=False)
+    return held
 
 
-def _digest(*arrays: np.ndarray) -> str:
+def _digest(*arrays) -> str:
+    """A content key for arrays and label lists."""
     h = hashlib.blake2b(digest_size=12)
     for a in arrays:
-        h.update(np.ascontiguousarray(a).tobytes())
+        if isinstance(a, np.ndarray):
+            h.update(f"{a.dtype}{a.shape}".encode())
+            h.update(np.ascontiguousarray(a).tobytes())
+        else:
+            h.update(repr(a).encode())
     return h.hexdigest()
 
 
@@ -62,7 +84,7 @@ def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick:
         sizes = list(run.net.sizes)
         acts = [run.net.f[l].name for l in range(2, n_l + 1)]
         pending_dW = not rev.gradients
-        structure, themed = _structure("network", (id(run), tuple(sizes), tuple(acts), now, pending_dW), lambda: (
+        structure, themed = _structure("network", (tuple(sizes), tuple(acts), now, pending_dW), lambda: (
             F.network_diagram(sizes, snaps[-1].W, dW=None if pending_dW else snaps[-1].dW, activations=acts,
                               highlight=now, pending_dW=pending_dW)))
         live_chart(key="network", structure=structure, themed=themed, epochs=epochs, height=300, frames=[
@@ -75,7 +97,7 @@ def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick:
         hl = now if rev.current is not None and rev.current.kind == "delta" else None
         shown = np.arange(len(order))
         structure, themed = _structure(
-            "deltas", (id(run), id(run.data), _digest(order), len(labels), tuple(sizes), pending, hl, shared),
+            "deltas", (_digest(order, labels), tuple(sizes), frozenset(pending), hl, shared),
             lambda: F.delta_heatmaps({l: tr.delta[l] for l in range(2, n_l + 1)}, example_order=order,
                                      example_labels=labels, pending=pending, highlight=hl, shared_scale=shared))
         live_chart(key="deltas", structure=structure, themed=themed, epochs=epochs, height=_delta_height(run),
@@ -96,7 +118,7 @@ def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick:
 
         def mats(s: Snapshot) -> dict[int, np.ndarray]:
             return {l: (s.W[l - 1] if is_w else s.dW[l - 1]) for l in range(1, n_l)}
-        structure, themed = _structure("matrices", (id(run), code, tuple(sizes), frozenset(pend)),
+        structure, themed = _structure("matrices", (code, tuple(sizes), frozenset(pend)),
                                        lambda: F.matrix_heatmaps(mats(snaps[-1]), kind=code, pending=pend))
         live_chart(key="matrices", structure=structure, themed=themed, epochs=epochs, height=260, frames=[
             F.matrix_frame(mats(s), kind=code, pending=pend) for s in snaps], **clock)
@@ -109,7 +131,7 @@ def loss_chart(run: Run, snaps: Sequence[Snapshot], log_y: bool, clock: dict) ->
     rev = run.revealed
     now = rev.current is not None and rev.current.kind == "cost"
     drawn = tuple(bool(np.isfinite(series[k]).any()) for k in ("J", "J_test")) if now else ()
-    structure, themed = _structure("loss", (id(run), log_y, run.diverged_at, now, drawn), lambda: F.loss_curve(
+    structure, themed = _structure("loss", (log_y, run.diverged_at, now, drawn), lambda: F.loss_curve(
         h["epoch"], series, log_y=log_y, diverged_at=run.diverged_at, highlight_now=now))
     frames, base = F.loss_frames(h["epoch"], series, [s.epoch for s in snaps], log_y=log_y, highlight_now=now)
     live_chart(key="loss", structure=structure, themed=themed, frames=frames, base=base,
@@ -200,7 +222,9 @@ def output_chart(run: Run, snaps: Sequence[Snapshot], clock: dict, playing: bool
     if snaps[-1].surface is not None:
         st.markdown("**Prediction h(x)** over the input plane — train ●, test ○")
         task, classes = data.task, data.classes
-        structure, themed = _structure("surface", (id(run), id(data), task, classes, run.low, playing), lambda: (
+        grid = run.surface_grid()
+        key = (_digest(*grid, data.X_train, data.y_train, data.X_test, data.y_test), task, classes, run.low, playing)
+        structure, themed = _structure("surface", key, lambda: (
             F.prediction_surface(*run.surface(), X_train=data.X_train, y_train=data.y_train, X_test=data.X_test,
                                  y_test=data.y_test, task=task, classes=classes, low=run.low, playing=playing)))
         live_chart(key="surface", structure=structure, themed=themed, epochs=epochs, height=380, frames=[

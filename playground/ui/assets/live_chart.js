@@ -260,6 +260,7 @@ function loop(now) {
   let drew = false;
   for (const st of c.els) {
     if (!st.msg) continue;
+    if (st.kind === "chart" && !window.Plotly) continue; // drawn once plotly.js has loaded (wake)
     const last = st.msg.frames.length - 1;
     const want = st.msg.tick === c.tick ? Math.min(idx, last) : last;
     if (st.shownTick !== st.msg.tick || st.shownIdx !== want) {
@@ -276,18 +277,18 @@ function loop(now) {
 }
 
 function report(c) {
-  // Capacity: one frame redraws every chart, so 1000 ms / their summed redraw time (with a margin for
-  // the painting and Streamlit's own work the sum leaves out).
+  // Capacity: one frame redraws every chart, so 1000 ms / their summed redraw time.
   let ms = 0;
   let reader = null;
   for (const st of c.els) {
     if (st.kind === "readout") reader = st;
-    else ms += st.drawMs || 0;
+    else if (!st.drawMs) return; // a chart not measured yet: no estimate
+    else ms += st.drawMs;
   }
   if (!reader || !reader.setStateValue || !ms) return;
-  const capacity = (0.7 * 1000) / ms;
-  let level = FPS_LEVELS[0];
-  for (const f of FPS_LEVELS) if (f <= capacity) level = f;
+  // Rounded up: a frame too many is skipped at little cost, a frame too few is a visible stutter.
+  const capacity = 1000 / ms;
+  const level = FPS_LEVELS.find((f) => f >= capacity) || FPS_LEVELS[FPS_LEVELS.length - 1];
   if (level !== c.reported) {
     c.reported = level;
     reader.setStateValue("fps", level);
@@ -304,7 +305,8 @@ function show(st, i) {
   // A layout-only frame (the playing surface's image) on the structure already drawn goes through
   // Plotly.relayout, which redraws just what changed (~10 ms); Plotly.react would diff and lay out
   // the whole figure, hundreds of data points included, for the same picture (~10x the cost).
-  const layoutOnly = st.drawn && st.shownFig === st.fig && !(frame.t || []).length;
+  const newStructure = st.shownFig !== st.fig;
+  const layoutOnly = st.drawn && !newStructure && !(frame.t || []).length;
   let update = null;
   if (layoutOnly) {
     update = {};
@@ -324,13 +326,17 @@ function show(st, i) {
     st.el.dataset.updates = String(Number(st.el.dataset.updates || 0) + 1);
     st.el.dataset.epoch = String(st.msg.epochs ? st.msg.epochs[i] : "");
   };
-  // The redraw's own cost in this browser (the synchronous part, smoothed), for the benchmarks.
+  // The cost of a frame's redraw in this browser (the synchronous part, smoothed): what playing costs,
+  // so first draws and new structures (several times dearer, and rare) are left out.
+  const steady = st.drawn && !newStructure;
   const t0 = performance.now();
   const run = update ? window.Plotly.relayout(st.el, update)
     : st.drawn ? window.Plotly.react(st.el, st.fig) : window.Plotly.newPlot(st.el, st.fig);
-  const ms = performance.now() - t0;
-  st.drawMs = st.drawMs ? 0.8 * st.drawMs + 0.2 * ms : ms;
-  st.el.dataset.drawMs = st.drawMs.toFixed(1);
+  if (steady) {
+    const ms = performance.now() - t0;
+    st.drawMs = st.drawMs ? 0.7 * st.drawMs + 0.3 * ms : ms;
+    st.el.dataset.drawMs = st.drawMs.toFixed(1);
+  }
   st.drawn = true;
   st.el.dataset.drawn = "1";
   Promise.resolve(run).then(done, (err) => {
@@ -385,6 +391,9 @@ function observeWidth(st) {
 // ------------------------------------------------------------------------------- messages
 async function receive(st, d) {
   const c = clock();
+  // plotly.js loads in the background: a drawing starts when its elements have arrived, the readout
+  // shows at once, and charts draw as soon as plotly.js is ready (the first visit's longest wait).
+  if (!window.Plotly) loadPlotly(d.plotly_url).then(wake, (err) => st.kind === "chart" && fail(st, err));
   if (st.kind === "chart") {
     const base = {};
     for (const k in d.base || {}) base[k] = decodeTyped(d.base[k]);
@@ -395,8 +404,6 @@ async function receive(st, d) {
     } else if (d.structure === st.structure && st.fig) {
       d.fig = null; // unchanged: only numbers
     } else {
-      await loadPlotly(d.plotly_url);
-      if (st.disposed) return;
       const fig = JSON.parse(d.structure);
       const layout = fig.layout || {};
       if (d.themed && layout.template === undefined) layout.template = themeTemplate(st.el);
