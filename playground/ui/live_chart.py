@@ -91,19 +91,15 @@ def _is_default_template(template: Any) -> bool:
     return json.dumps(template, sort_keys=True, default=str) == json.dumps(want, sort_keys=True, default=str)
 
 
-def _mount_element(key: str, data: dict, height: int | None, state: bool = False):
+def _mount_element(key: str, data: dict, height: int | None) -> None:
+    # No state goes back: a state value reruns the script, and a rerun racing Play's ticks makes
+    # Streamlit re-create the elements it had not reached yet.
     try:
         ensure_routes()
     except Exception:  # never break the page over the file routes; the browser shows the error
         pass
-    # Only the readout reports a state value (the page's drawing rate); a change reruns the live view.
-    extra = {"default": {"fps": None}, "on_fps_change": _noop} if state else {}
-    return _mount(key=key, data={**data, "plotly_url": PLOTLY_URL, "module_url": asset_url("live_chart.js")},
-                  height=height if height is not None else "content", **extra, **_MOUNT_KWARGS)
-
-
-def _noop() -> None:
-    """The fps state's change callback: the value is read where the next tick is planned."""
+    _mount(key=key, data={**data, "plotly_url": PLOTLY_URL, "module_url": asset_url("live_chart.js")},
+           height=height if height is not None else "content", **_MOUNT_KWARGS)
 
 
 def live_chart(
@@ -129,20 +125,12 @@ def live_chart(
     }, int(height))
 
 
-def live_readout(
-    *, key: str, frames: Sequence[list[dict]], tick: int, span: float = 0.0, members: int = 1,
-) -> int | None:
+def live_readout(*, key: str, frames: Sequence[list[dict]], tick: int, span: float = 0.0, members: int = 1) -> None:
     """Number tiles played on the same clock as the charts: frames[i] is a list of
-    {"label", "value", "note"?, "tone"?: "good" | "bad", "help"?} for snapshot i.
-
-    Returns the frames per second the page reports it can draw (one of 1, 2, 4, 8, 15, 30), or None
-    before it has drawn: the server sends no more snapshots than the page can show.
-    """
+    {"label", "value", "note"?, "tone"?: "good" | "bad", "help"?} for snapshot i."""
     if not frames:
         raise ValueError("live_readout needs at least one frame")
-    result = _mount_element(f"live_chart:{key}", {
+    _mount_element(f"live_chart:{key}", {
         "kind": "readout", "key": key, "frames": list(frames), "tick": int(tick), "span": float(span),
         "members": int(members),
-    }, None, state=True)
-    fps = result.get("fps") if result is not None else None
-    return int(fps) if isinstance(fps, int | float) and not isinstance(fps, bool) and 1 <= fps <= 60 else None
+    }, None)

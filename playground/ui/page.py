@@ -157,9 +157,8 @@ def frame() -> None:
     order = heatmap_order(run)
     clock = state.play_clock()
     began = time.perf_counter()
-    # no more snapshots than the page can draw (it reports its rate), nor than the server manages
-    most = max(1, round(min(DISPLAY_FPS, state.get("browser_fps") or DISPLAY_FPS) * TICK_SECONDS))
-    n_snaps = min(most, state.get("snapshots_per_tick", most))
+    most = int(DISPLAY_FPS * TICK_SECONDS)
+    n_snaps = state.get("snapshots_per_tick", most)
     if playing and not full:
         with exclusive("run_controls"):  # never at the same time as a Step from an overlapping run
             start_epoch, start = run.epoch, clock.last
@@ -174,9 +173,7 @@ def frame() -> None:
     else:
         clock.last = time.perf_counter() if playing else None  # Play starts counting from here
         snaps, span, speed = [frames.take(run, order=order)], 0.0, None
-    fps = render_view(run, snaps, order=order, tick=state.next_tick(), span=span, speed=speed, playing=playing)
-    if fps is not None:
-        state.put("browser_fps", fps)
+    render_view(run, snaps, order=order, tick=state.next_tick(), span=span, speed=speed, playing=playing)
     render_instruments(run)
     if playing and not full:  # fewer snapshots when a tick overran its share, one more when it had room
         busy = (time.perf_counter() - began) / (TICK_BUSY * TICK_SECONDS)

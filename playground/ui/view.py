@@ -65,13 +65,12 @@ def _digest(*arrays) -> str:
 
 
 def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick: int, span: float,
-                speed: float | None = None, playing: bool = False) -> int | None:
-    """Draw the snapshots (the last is the run as it stands); span: seconds the browser plays them over.
-    Returns the frames per second the page says it can draw (None until it has said)."""
+                speed: float | None = None, playing: bool = False) -> None:
+    """Draw the snapshots (the last is the run as it stands); span: seconds the browser plays them over."""
     matrices = state.get("matrix_kind") is not None  # drawn below only when a kind is picked
     images = run.plot_data.n_features != 2 and run.data.image_shape is not None
     clock = dict(tick=tick, span=span, members=5 + matrices + images)
-    fps = readout(run, snaps, speed=speed, **clock)
+    readout(run, snaps, speed=speed, **clock)
     phase_bar(run)
     rev = run.revealed
     tr = run.trace
@@ -122,7 +121,6 @@ def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick:
                                        lambda: F.matrix_heatmaps(mats(snaps[-1]), kind=code, pending=pend))
         live_chart(key="matrices", structure=structure, themed=themed, epochs=epochs, height=260, frames=[
             F.matrix_frame(mats(s), kind=code, pending=pend) for s in snaps], **clock)
-    return fps
 
 
 def loss_chart(run: Run, snaps: Sequence[Snapshot], log_y: bool, clock: dict) -> None:
@@ -166,7 +164,7 @@ def _delta_height(run: Run) -> int:
     return int(min(760, 130 + sum(max(90, 24 * s) for s in run.net.sizes[1:])))
 
 
-def readout(run: Run, snaps: Sequence[Snapshot], *, speed: float | None, **clock) -> int | None:
+def readout(run: Run, snaps: Sequence[Snapshot], *, speed: float | None, **clock) -> None:
     """Epoch, J and its terms, the metrics: one set of tiles per snapshot, played with the charts."""
     rev = run.revealed
     name = run.metric_name
@@ -198,10 +196,9 @@ def readout(run: Run, snaps: Sequence[Snapshot], *, speed: float | None, **clock
         frames.append(tiles)
         prev = s.J
     state.put("last_J", snaps[-1].J)
-    fps = live_readout(key="readout", frames=frames, **clock)
+    live_readout(key="readout", frames=frames, **clock)
     if run.notice:
         st.warning(run.notice)
-    return fps
 
 
 def phase_bar(run: Run) -> None:

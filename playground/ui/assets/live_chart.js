@@ -24,9 +24,7 @@ const LOADER_KEY = "__bpLiveChartPlotlyLoader";
 const CACHE_NAME = "backprop-playground-plotly";
 const GRACE_MS = 1500;
 const elements = new WeakMap(); // parentElement -> element state
-// The frame rates the page tells the server it can draw (so no more snapshots are sent than it can
-// show: each costs parsing and memory); reported through the readout's state only when the level changes.
-const FPS_LEVELS = [1, 2, 4, 8, 15, 30];
+
 
 function streamlitBaseUrl() {
   const s = document.querySelector('script[src*="/static/js/index."]');
@@ -269,30 +267,8 @@ function loop(now) {
     }
     if (want < last) more = true;
   }
-  if (drew) {
-    c.frames += 1;
-    report(c);
-  }
+  if (drew) c.frames += 1;
   if (more || waiting) c.raf = requestAnimationFrame(loop);
-}
-
-function report(c) {
-  // Capacity: one frame redraws every chart, so 1000 ms / their summed redraw time.
-  let ms = 0;
-  let reader = null;
-  for (const st of c.els) {
-    if (st.kind === "readout") reader = st;
-    else if (!st.drawMs) return; // a chart not measured yet: no estimate
-    else ms += st.drawMs;
-  }
-  if (!reader || !reader.setStateValue || !ms) return;
-  // Rounded up: a frame too many is skipped at little cost, a frame too few is a visible stutter.
-  const capacity = 1000 / ms;
-  const level = FPS_LEVELS.find((f) => f >= capacity) || FPS_LEVELS[FPS_LEVELS.length - 1];
-  if (level !== c.reported) {
-    c.reported = level;
-    reader.setStateValue("fps", level);
-  }
 }
 
 function show(st, i) {
@@ -326,8 +302,8 @@ function show(st, i) {
     st.el.dataset.updates = String(Number(st.el.dataset.updates || 0) + 1);
     st.el.dataset.epoch = String(st.msg.epochs ? st.msg.epochs[i] : "");
   };
-  // The cost of a frame's redraw in this browser (the synchronous part, smoothed): what playing costs,
-  // so first draws and new structures (several times dearer, and rare) are left out.
+  // The cost of a frame's redraw in this browser (the synchronous part, smoothed), for the benchmarks:
+  // what playing costs, so first draws and new structures (several times dearer, and rare) are left out.
   const steady = st.drawn && !newStructure;
   const t0 = performance.now();
   const run = update ? window.Plotly.relayout(st.el, update)
@@ -443,7 +419,6 @@ export default function liveChart(component) {
     clock().els.add(st);
   }
   st.el.dataset.key = data.key;
-  st.setStateValue = component.setStateValue;
   receive(st, data).catch((err) => fail(st, err));
   return () => {
     st.disposed = true;
