@@ -322,7 +322,12 @@ function show(st, i) {
   if (!st.ro) observeWidth(st);
 }
 
+// The last tiles each readout showed, by key: when Streamlit re-creates the element (a new host), it
+// shows them at once instead of an empty row until the next drawing starts.
+const lastReadout = (window.__bpLastReadout = window.__bpLastReadout || new Map());
+
 function showReadout(st, frame) {
+  lastReadout.set(st.el.dataset.key, frame);
   for (const tile of frame) {
     let el = st.tiles.get(tile.label);
     if (!el) {
@@ -417,6 +422,10 @@ export default function liveChart(component) {
            disposed: false, ro: null, shownTick: -1, shownIdx: -1, tiles: new Map() };
     elements.set(parentElement, st);
     clock().els.add(st);
+    if (data.kind === "readout" && lastReadout.has(data.key)) {
+      st.el.dataset.key = data.key;
+      showReadout(st, lastReadout.get(data.key));
+    }
   }
   st.el.dataset.key = data.key;
   receive(st, data).catch((err) => fail(st, err));
