@@ -5,12 +5,14 @@ matrix products. Profiling showed two costs besides the products: NumPy call ove
 networks (one call per parameter array in eqs. 7-8), and page faults on large ones (a fresh
 multi-megabyte trace every update, handed back to the OS when freed). So every W^(l) and b^(l)
 are views into one flat θ (the update is then one call), and step()/train_epoch() write each
-update's z, a, δ and gradients into arrays they reuse.
+update's z, a, δ and gradients into arrays they reuse. Which form each of eq. (9)'s sums takes
+is decided here too (sum_transposed): the same products, in the call OpenBLAS runs fastest.
 """
 from __future__ import annotations
 
 import itertools
 import math
+import operator
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,9 +26,20 @@ class Packed:
 
     def __init__(self, shapes: list[tuple[int, ...]]) -> None:
         self.ends = list(itertools.accumulate(math.prod(shape) for shape in shapes))
-        self.flat = np.empty(self.ends[-1])
-        starts = [0, *self.ends[:-1]]
-        self.views = [self.flat[i:j].reshape(shape) for i, j, shape in zip(starts, self.ends, shapes, strict=True)]
+        self._spans = list(zip([0, *self.ends[:-1]], self.ends, shapes, strict=True))
+        self._fill()
+
+    def _fill(self) -> None:
+        flat = self.flat = np.empty(self.ends[-1])
+        self.views = [flat[i:j].reshape(shape) for i, j, shape in self._spans]
+
+    def empty_like(self) -> Packed:
+        """A new Packed of the same shapes, in new memory (apply() makes one per update, so
+        the layout is worked out once, not per update)."""
+        new = object.__new__(Packed)
+        new.ends, new._spans = self.ends, self._spans
+        new._fill()
+        return new
 
     def first(self, n: int) -> Array:
         """The first n arrays, as one flat view."""
@@ -40,7 +53,7 @@ class Packed:
         return (
             len(arrays) == len(views)
             and views[0].base is self.flat
-            and all(x is v for x, v in zip(arrays, views, strict=True))
+            and all(map(operator.is_, arrays, views))  # 3× faster than a generator on small nets
         )
 
 
@@ -61,6 +74,10 @@ class Arrays:
     f_prime: dict[int, Array]
     grad: Packed  # views: ∂J/∂W^(l) at index l − 1, then ∂J/∂b^(l)
     mean_k: Array  # (m,), every entry 1/m: the mean over the examples as a matrix-vector product
+    # Σ_k a^(l) (δ^(l+1))ᵀ at l, (s_l, s_{l+1}): eq. (9)'s sum formed transposed, then copied
+    # into W^(l)'s layout in grad; None where it is formed in that layout (see sum_transposed).
+    sum_T: dict[int, Array | None]
+    decay: Array  # λW^(l) for every l, end to end: eq. (9)'s decay term without a new array
 
     @property
     def m(self) -> int:
@@ -70,12 +87,37 @@ class Arrays:
     def empty(cls, m: int, sizes: tuple[int, ...]) -> Arrays:
         L = range(2, len(sizes) + 1)
         z, a, delta, f_prime = ({l: np.empty((m, sizes[l - 1])) for l in L} for _ in range(4))
-        return cls(z, a, delta, f_prime, Packed(theta_shapes(sizes)), np.full(m, 1.0 / m))
+        grad = Packed(theta_shapes(sizes))
+        decay = np.empty(grad.ends[len(sizes) - 2])  # as long as every W^(l)
+        return cls(z, a, delta, f_prime, grad, np.full(m, 1.0 / m), _sums_T(m, sizes), decay)
 
-    def first_rows(self, m: int) -> Arrays:
+    def first_rows(self, m: int, sizes: tuple[int, ...]) -> Arrays:
         """The same memory for a smaller batch of m examples: each array's leading m rows."""
         z, a, delta, f_prime = ({l: x[:m] for l, x in d.items()} for d in (self.z, self.a, self.delta, self.f_prime))
-        return Arrays(z, a, delta, f_prime, self.grad, np.full(m, 1.0 / m))
+        return Arrays(z, a, delta, f_prime, self.grad, np.full(m, 1.0 / m), _sums_T(m, sizes), self.decay)
+
+
+# Which way eq. (9)'s sum over the examples is formed. Σ_k δ^(l+1) (a^(l))ᵀ is one matrix product,
+# (Δ^(l+1))ᵀ A^(l) in W^(l)'s layout or ((A^(l))ᵀ Δ^(l+1))ᵀ, the same products and sums. Measured
+# with OpenBLAS on two threads (benchmarks/core_speed.py), the transposed call is up to 4× faster
+# when W^(l) is small and m large (OpenBLAS splits it between its threads differently), and more
+# so when another process holds a core. When W^(l) is large the two cost the same, so copying
+# into W^(l)'s layout would be extra work; below 2^18 multiply-adds OpenBLAS uses one thread and
+# they cost the same too, so the copy's call would be extra.
+TRANSPOSED_MAX_W = 4096  # entries of W^(l)
+TRANSPOSED_MIN_WORK = 2**18  # m · s_l · s_{l+1}: about where OpenBLAS starts a second thread
+
+
+def sum_transposed(m: int, s_l: int, s_next: int) -> bool:
+    """Whether eq. (9)'s sum for a W^(l) of shape (s_next, s_l) over m examples is formed transposed."""
+    return s_l * s_next <= TRANSPOSED_MAX_W and m * s_l * s_next >= TRANSPOSED_MIN_WORK
+
+
+def _sums_T(m: int, sizes: tuple[int, ...]) -> dict[int, Array | None]:
+    return {
+        l: np.empty((sizes[l - 1], sizes[l])) if sum_transposed(m, sizes[l - 1], sizes[l]) else None
+        for l in range(1, len(sizes))
+    }
 
 
 class Scratch:
@@ -105,5 +147,5 @@ class Scratch:
         if full.m == m:
             return full
         if m not in self.smaller:
-            self.smaller[m] = full.first_rows(m)
+            self.smaller[m] = full.first_rows(m, sizes)
         return self.smaller[m]

@@ -149,7 +149,7 @@ class Network:
                 z = a @ self.W[l - 1].T
                 z += self.b[l - 1]
                 a = self.f[l + 1].f(z)
-            return float(self.loss.per_example(z, a, Y).mean()) + self._decay(lam)
+            return float(self.loss.per_example(z, a, Y).mean()) + self._decay(lam, self._theta_now())
 
     # ------------------------------------------------------------ backward pass
     def trace(self, X, Y, lam: float = 0.0) -> Trace:
@@ -187,8 +187,16 @@ class Network:
             db: dict[int, Array] = {}
             for l in range(n_l - 1, 0, -1):
                 # eq. (9) with (11)-(13) corrected: mean over k of δ^(l+1) (a^(l))ᵀ, plus λW^(l).
-                # Here the sum over k; it is finished below, for every layer at once.
-                dW[l] = np.dot(delta[l + 1].T, a[l], out=grad[l - 1])  # (s_{l+1}, s_l)
+                # Here the sum over k; it is finished below, for every layer at once. Where
+                # OpenBLAS is faster at it, the sum is formed transposed and copied into W^(l)'s
+                # layout (see buffers.sum_transposed): the same products, the same sums.
+                sum_T = out.sum_T[l]
+                if sum_T is None:
+                    dW[l] = np.dot(delta[l + 1].T, a[l], out=grad[l - 1])  # (s_{l+1}, s_l)
+                else:
+                    np.dot(a[l].T, delta[l + 1], out=sum_T)  # (s_l, s_{l+1})
+                    dW[l] = grad[l - 1]
+                    np.copyto(dW[l], sum_T.T)
                 db[l] = np.dot(out.mean_k, delta[l + 1], out=grad[n_l - 2 + l])  # eq. (10): no λ term
                 if l >= 2:  # δ^(1) is never needed: no weights feed the input layer
                     # eq. (18): row k is ((W^(l))ᵀ δ^(l+1))ᵀ, (m, s_l)
@@ -198,24 +206,24 @@ class Network:
             # eq. (9), finished: each sum over k becomes a mean, plus λW^(l)
             dW_all = out.grad.first(n_l - 1)  # every dW[l], end to end
             dW_all *= 1.0 / m
+            theta = self._theta_now() if lam else None
             if lam:
-                theta = self._theta_now()
-                if theta is not None:
-                    dW_all += lam * theta.first(n_l - 1)
+                if theta is not None:  # plus every W^(l), end to end, times λ
+                    dW_all += np.multiply(theta.first(n_l - 1), lam, out=out.decay)
                 else:
                     for l in range(1, n_l):
                         dW[l] += lam * W[l - 1]
             J_data = float(per_example.sum()) / m  # the mean, as ndarray.mean computes it
-            J_decay = self._decay(lam)
+            J_decay = self._decay(lam, theta)
         tr = Trace(a, z, delta, dW, db, per_example, J_data, J_decay, lam, list(W), list(b))
         tr._grad = out.grad  # tells apply() that the gradients are laid out like θ
         return tr
 
-    def _decay(self, lam: float) -> float:
-        """(λ/2) Σ_l Σ_ij (W^(l)_ij)², the second term of eq. (6); callers ignore overflow (errstate)."""
+    def _decay(self, lam: float, theta: Packed | None) -> float:
+        """(λ/2) Σ_l Σ_ij (W^(l)_ij)², the second term of eq. (6), given theta = _theta_now();
+        callers ignore overflow (errstate)."""
         if not lam:
             return 0.0
-        theta = self._theta_now()
         if theta is not None:
             w = theta.first(len(self.W))  # every W^(l), end to end
             return 0.5 * lam * float(np.vdot(w, w))
@@ -233,8 +241,22 @@ class Network:
         Refused with :class:`DivergenceError` — W and b untouched — if J or any updated
         parameter would be non-finite.
         """
-        X, Y = self.check_XY(X, Y)
-        return self.apply(self._trace(X, Y, check_lam(lam)), alpha)  # the trace is dropped here
+        # NaN or inf in X or Y is refused with the same ValueError as elsewhere, but looked for
+        # only once the update is refused: a non-finite y_i makes J non-finite (eq. 5), and a
+        # non-finite x_j makes column j of ∂J/∂W^(1) non-finite, each entry being a sum over k
+        # of δ^(2)_i x_j (eq. 9; IEEE arithmetic, kept by BLAS, carries inf and NaN, and inf·0 is
+        # NaN; test_core_errors checks it entry by entry, at zero weights and dead units too).
+        # apply() refuses exactly that. On thousands of examples this saves a pass over X per update.
+        # (Finite X so huge that a column sum overflows used to be refused up front; now only if
+        # it makes the update non-finite.)
+        X, Y = self.check_XY(X, Y, finite=False)
+        lam = check_lam(lam)
+        try:
+            return self.apply(self._trace(X, Y, lam), alpha)  # the trace is dropped here
+        except DivergenceError as err:
+            refused = err
+        self.check_XY(X, Y)  # raises the ValueError if X or Y is what made the update non-finite
+        raise refused
 
     def apply(self, trace: Trace, alpha: float) -> float:
         """The update of eqs. (7)-(8) from an already computed trace; returns trace.J.
@@ -246,8 +268,9 @@ class Network:
         L = range(1, self.n_l)
         old = self.W + self.b  # θ: W^(1), …, W^(n_l-1), b^(1), …, b^(n_l-1)
         grads = [trace.dW[l] for l in L] + [trace.db[l] for l in L]
-        new = Packed([p.shape for p in old])  # a new θ: a trace or chart holding the old one keeps it
         theta, grad = self._theta_now(), getattr(trace, "_grad", None)
+        # A new θ: a trace or chart holding the old one keeps it.
+        new = theta.empty_like() if theta is not None else Packed([p.shape for p in old])
         with np.errstate(over="ignore", invalid="ignore"):
             # eqs. (7), (8): p − α ∂J/∂p for every parameter p, computed as (−α ∂J/∂p) + p
             if theta is not None and grad is not None and grad.holds(grads):  # one call for all of θ
@@ -267,8 +290,11 @@ class Network:
         return J
 
     # -------------------------------------------------------------- validation
-    def check_X(self, X) -> Array:
-        """X as a float64 (m, s_1) array, or a ValueError saying what is wrong with it."""
+    def check_X(self, X, finite: bool = True) -> Array:
+        """X as a float64 (m, s_1) array, or a ValueError saying what is wrong with it.
+
+        finite=False skips the look for NaN and inf, for a caller that finds them another way.
+        """
         try:
             X = np.asarray(X, dtype=np.float64)
         except (TypeError, ValueError):
@@ -282,13 +308,13 @@ class Network:
             )
         if X.shape[0] == 0:
             raise ValueError("X has no rows: give at least one example.")
-        if not _all_finite(X):  # isnan only on failure
+        if finite and not _all_finite(X):  # isnan only on failure
             bad = "NaN" if np.isnan(X).any() else "infinite or huge"
             raise ValueError(f"X contains {bad} values: remove or impute them first.")
         return X
 
-    def check_XY(self, X, Y) -> tuple[Array, Array]:
-        X = self.check_X(X)
+    def check_XY(self, X, Y, finite: bool = True) -> tuple[Array, Array]:
+        X = self.check_X(X, finite)
         s_out = self.sizes[-1]
         try:
             Y = np.asarray(Y, dtype=np.float64)
@@ -301,7 +327,7 @@ class Network:
                 f"Y has shape {Y.shape}, but X has {X.shape[0]} rows and the network {s_out} output unit(s): "
                 f"expected ({X.shape[0]}, {s_out})."
             )
-        if not _all_finite(Y):
+        if finite and not _all_finite(Y):
             raise ValueError("Y contains NaN or infinite values: every example needs a finite target.")
         return X, Y
 

@@ -185,6 +185,32 @@ def test_bad_data_is_refused_everywhere_and_changes_nothing(case, entry):
     assert_unchanged(net, before)
 
 
+@pytest.mark.parametrize("where", ["X", "Y"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("act", ["relu", "sigmoid", "tanh", "linear"])
+def test_step_finds_every_non_finite_entry_though_it_looks_only_when_the_update_is_refused(act, bad, where):
+    """step() looks for NaN and inf in X and Y only when the update comes out non-finite, which
+    any such entry makes it: this holds it to that, entry by entry, in the hard cases: a unit
+    whose weights from that input are all zero (inf·0), ReLU units that are dead or see −inf,
+    and a saturating f that maps ±inf to a finite a."""
+    rng = np.random.default_rng(5)
+    X, Y = rng.normal(size=(7, 3)), rng.normal(size=(7, 2))
+    net = Network([3, 4, 2], activation=act, output_activation="linear", seed=1)
+    net.W[0][:, 1] = 0.0  # nothing flows from input 1: its inf meets only zero weights
+    net.W[0][2] = -np.abs(net.W[0][2]) - 0.5  # unit 3 sees −inf from a +inf in inputs 0 and 2
+    net.b[0][3] = -50.0  # unit 4 is a dead ReLU on these inputs (δ^(2) = 0 there)
+    for k in range(X.shape[0] if where == "X" else Y.shape[0]):
+        for j in range(3 if where == "X" else 2):
+            Xb, Yb = X.copy(), Y.copy()
+            (Xb if where == "X" else Yb)[k, j] = bad
+            before = snapshot(net)
+            with pytest.raises(ValueError, match=f"{where} contains") as info:
+                net.step(Xb, Yb, 0.1, 0.01)
+            assert info.value.__context__ is None  # not raised while handling a DivergenceError
+            assert_unchanged(net, before)
+    net.step(X, Y, 0.1, 0.01)  # and the clean data still trains
+
+
 @pytest.mark.parametrize("X", [np.zeros((0, 2)), np.full((2, 2), np.nan), np.ones((3, 5))])
 def test_predict_refuses_bad_X(X):
     with pytest.raises(ValueError, match="(?i)X"):

@@ -8,7 +8,15 @@ import warnings
 import numpy as np
 import pytest
 
-from playground import INITIALIZERS, DivergenceError, Network, get_initializer, minibatches, train_epoch
+from playground import (
+    INITIALIZERS,
+    DivergenceError,
+    Network,
+    buffers,
+    get_initializer,
+    minibatches,
+    train_epoch,
+)
 
 
 def regression_data(m=40, seed=0):
@@ -219,6 +227,32 @@ def test_train_epoch_is_steps_on_the_shuffled_batches_and_returns_their_weighted
             total += b.step(X[idx], Y[idx], 0.3, 0.01) * len(np.arange(23)[idx])
         assert J_epoch == pytest.approx(total / 23, rel=1e-14)
         assert same_params(a, b)
+
+
+def test_batches_of_several_sizes_reuse_the_scratch_arrays_correctly(monkeypatch):
+    """A full batch, then smaller ones (the last one smaller still): step() writes into the first
+    rows of the arrays it keeps, and whether eq. (9)'s sum is formed transposed changes with the
+    batch size (buffers.sum_transposed). Each update must equal one made from a fresh trace, and,
+    to rounding, the one made with the sums never transposed."""
+    rng = np.random.default_rng(6)
+    X, Y = rng.normal(size=(1000, 64)), rng.normal(size=(1000, 10))
+    nets = [Network([64, 32, 16, 10], activation="relu", output_activation="linear", seed=6) for _ in range(3)]
+    forms = {m: [buffers.sum_transposed(m, *nets[0].sizes[k : k + 2]) for k in range(3)] for m in (1000, 300, 100)}
+    assert forms[1000] != forms[300] != forms[100]  # the case this test is about
+    rng_a, rng_b, rng_c = (np.random.default_rng(2) for _ in range(3))
+    for epoch in range(2):
+        nets[0].step(X, Y, 0.01, 0.001)
+        train_epoch(nets[0], X, Y, 0.01, 0.001, batch_size=300, rng=rng_a, epoch=epoch)
+        for net, rng in ((nets[1], rng_b), (nets[2], rng_c)):
+            if net is nets[2]:
+                monkeypatch.setattr(buffers, "TRANSPOSED_MAX_W", 0)
+            net.apply(net.trace(X, Y, 0.001), 0.01)
+            for idx in minibatches(1000, 300, rng):
+                net.apply(net.trace(X[idx], Y[idx], 0.001), 0.01)
+            monkeypatch.undo()
+    assert same_params(nets[0], nets[1])
+    for p, q in zip(nets[0].W + nets[0].b, nets[2].W + nets[2].b, strict=True):
+        np.testing.assert_allclose(p, q, rtol=1e-11, atol=1e-14)
 
 
 # ---------------------------------------------------------------------- determinism
