@@ -334,3 +334,24 @@ def test_every_drawing_announces_exactly_the_live_elements_it_sends(query) -> No
     live = live_elements(at)
     assert {d["members"] for d in live.values()} == {len(live)}, {k: d["members"] for k, d in live.items()}
     assert len({d["tick"] for d in live.values()}) == 1
+
+
+@pytest.mark.parametrize("tool", ["Diagnostics", "ΔJ per step", "Edge drill-down", "Gradient check", "Compare runs"])
+def test_every_instrument_draws_without_an_exception(tool) -> None:
+    """Each instrument draws its chart (a whole figure, outside Play's drawings) after a few steps."""
+    at = load()
+    for _ in range(3):
+        click(at, "Step")
+    at.session_state["instrument"] = tool
+    ok(at.run())
+    if tool == "Compare runs":  # start a second run in lockstep, then move both
+        click(at, "Start")
+        click(at, "Step")
+        assert run_of(at).epoch == 1 and at.session_state["compare"][0].epoch == 1
+    live = live_elements(at)
+    solo = {k: d for k, d in live.items() if d.get("solo")}
+    if tool != "Gradient check":  # the check draws its table only when asked to run
+        assert solo, f"{tool}: no chart drawn"
+    for key, d in solo.items():
+        assert d["kind"] == "chart" and json.loads(d["structure"])["data"], key
+    assert {d["members"] for d in live.values() if not d.get("solo")} == {len(live) - len(solo)}

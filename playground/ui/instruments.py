@@ -17,7 +17,7 @@ from ..figures import diagnostics as FD
 from ..run import Run
 from ..runs import check_run, clone_with
 from . import state
-from .live_chart import live_chart
+from .live_chart import live_figure
 
 TOOLS = ("Diagnostics", "ΔJ per step", "Edge drill-down", "Gradient check", "Compare runs")
 COMPARE = "compare"  # session-state key of the second run
@@ -67,7 +67,7 @@ def diagnostics(run: Run) -> None:
     else:
         st.success("Gradients look healthy: no layer's gradient vanishes or explodes relative to the others.")
     cols = run.diagnostics.columns()
-    live_chart(FD.diagnostics_figure(cols.epochs, cols.series), key="diagnostics", height=520)
+    live_figure(FD.diagnostics_figure(cols.epochs, cols.series), key="diagnostics", height=520)
 
 
 def delta_j(run: Run) -> None:
@@ -78,7 +78,7 @@ def delta_j(run: Run) -> None:
     if np.isfinite(cols.dJ_predicted).sum() == 0:
         st.info("Take a few full-batch steps (Step, Epoch or Play) to see predicted and measured ΔJ.")
         return
-    live_chart(FD.delta_j_figure(cols.epochs, cols.dJ_predicted, cols.dJ_measured), key="delta_j", height=440)
+    live_figure(FD.delta_j_figure(cols.epochs, cols.dJ_predicted, cols.dJ_measured), key="delta_j", height=440)
 
 
 def edge(run: Run) -> None:
@@ -103,7 +103,7 @@ def edge(run: Run) -> None:
         f"+ λW = {tr.lam:g} × {tr.W[l - 1][i, j]:.4g} = **{drill.decay_term:.4g}** → ∂J/∂W = **{drill.total:.4g}**; "
         f"the update changes it by −α·∂J/∂W = −{a:g} × {drill.total:.4g} = **{drill.update(a):.4g}**."
     )
-    live_chart(FD.edge_figure(drill.contributions, labels, drill.mean, drill.decay_term, drill.total,
+    live_figure(FD.edge_figure(drill.contributions, labels, drill.mean, drill.decay_term, drill.total,
                               weight=f"W<sub>{i + 1},{j + 1}</sub><sup>({l})</sup>"), key="edge", height=360)
 
 
@@ -153,7 +153,7 @@ def compare(run: Run) -> None:
         return
     other_run, label = other
     here = f"this run ({SETTINGS[field][0]} = {getattr(run.cfg, field)})"
-    live_chart(FD.compare_figures(run.history.columns(), other_run.history.columns(), "this run", label),
+    live_figure(FD.compare_figures(run.history.columns(), other_run.history.columns(), "this run", label),
                key="compare_loss", height=320)
     left, right = st.columns(2)
     for col, r, name in ((left, run, here), (right, other_run, label)):
@@ -163,9 +163,9 @@ def compare(run: Run) -> None:
             if surf is not None:
                 x1, x2, values = surf
                 d = r.plot_data
-                live_chart(F.prediction_surface(x1, x2, values, X_train=d.X_train, y_train=d.y_train,
+                live_figure(F.prediction_surface(x1, x2, values, X_train=d.X_train, y_train=d.y_train,
                                                 X_test=d.X_test, y_test=d.y_test, task=d.task, classes=d.classes,
                                                 low=r.low), key=f"compare_surface_{name == label}", height=320)
             if r.notice:
                 st.warning(r.notice)
-    live_chart(FD.weight_histograms(run.net.W, other_run.net.W, "this run", label), key="compare_hist", height=300)
+    live_figure(FD.weight_histograms(run.net.W, other_run.net.W, "this run", label), key="compare_hist", height=300)

@@ -22,6 +22,7 @@ so the charts and the readout show the same snapshot at the same time.
 """
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -30,7 +31,7 @@ from streamlit.components.v2 import component as _component
 
 from .component_files import PLOTLY_URL, asset_url, ensure_routes, loader_js
 
-__all__ = ["live_chart", "live_readout", "structure_json"]
+__all__ = ["live_chart", "live_figure", "live_readout", "structure_json"]
 
 _COMPONENT_NAME = "backprop_playground.live_chart"
 
@@ -122,6 +123,22 @@ def live_chart(
         "kind": "chart", "key": key, "structure": structure, "themed": themed, "frames": list(frames),
         "base": base or {}, "tick": int(tick), "span": float(span), "members": int(members), "height": int(height),
         "epochs": [int(e) for e in epochs],
+    }, int(height))
+
+
+_SOLO_TICKS = itertools.count(1)  # solo figures only need their own messages to grow
+
+
+def live_figure(fig: Any, *, key: str, height: int = 400) -> None:
+    """A whole figure (an instrument's chart) drawn at once, outside Play's drawings: its structure is
+    the figure itself and it joins no drawing's clock. For charts redrawn with the live view, use
+    :func:`live_chart` with a cached structure and numbers-only frames instead."""
+    if not isinstance(key, str) or not key:
+        raise ValueError("live_figure needs a non-empty string key")
+    structure, themed = structure_json(fig)
+    _mount_element(f"live_chart:{key}", {
+        "kind": "chart", "key": key, "structure": structure, "themed": themed, "frames": [{"t": [], "l": []}],
+        "base": {}, "tick": next(_SOLO_TICKS), "span": 0.0, "solo": True, "height": int(height), "epochs": [],
     }, int(height))
 
 

@@ -7,6 +7,7 @@
 //   base       arrays shared by the frames of this message (the loss history)
 //   tick, span the server run that sent them, and the seconds to spread them over
 //   members    how many elements this drawing sends (they arrive one after another)
+//   solo       a whole figure outside the drawings (an instrument): shown at once, on no clock
 // All elements of a page share one clock (window.__bpLiveClock). A tick starts once every member of
 // it has arrived (or GRACE_MS after the first did: a member that is not coming must not stall the
 // rest); until then each element keeps showing what it showed. When the server runs behind, the
@@ -399,7 +400,7 @@ async function receive(st, d) {
   }
   if (st.msg && d.tick <= st.msg.tick) return; // older than what this element shows
   st.pending.set(d.tick, d);
-  if (d.tick <= c.tick) {
+  if (d.solo || d.tick <= c.tick) {
     promote(st, d.tick); // a late member of a drawing already playing joins it at once
   } else {
     let p = c.ticks.get(d.tick);
