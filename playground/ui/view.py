@@ -175,7 +175,8 @@ def readout(run: Run, snaps: Sequence[Snapshot], *, speed: float | None, **clock
         prev = h[-2] if len(h) > 1 else None
     frames = []
     for s in snaps:
-        tiles = [{"label": "Epoch", "value": f"{s.epoch:,}", "note": f"{s.updates:,} updates",
+        updates = f"{s.updates:,} update{'' if s.updates == 1 else 's'}"
+        tiles = [{"label": "Epoch", "value": f"{s.epoch:,}", "note": updates,
                   "help": "Full passes over the training set; one update per batch (eqs. 7–8)."}]
         if rev.cost:
             dJ = s.J - prev if prev is not None and run.phase is None and np.isfinite(prev) else None
