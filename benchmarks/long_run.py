@@ -144,7 +144,7 @@ def simulate(
     max_seconds: float = MAX_SECONDS,
     progress: Callable[[str], None] | None = None,
 ) -> Result:
-    """Play DEFAULT for ``epochs`` epochs at ``speed`` updates per frame (full batch: 1 update = 1 epoch).
+    """Play DEFAULT for ``epochs`` epochs at ``speed`` updates per snapshot (full batch: 1 update = 1 epoch).
 
     Checkpoints beyond ``epochs`` are dropped and ``epochs`` itself is always one. Every loop is
     bounded: by the epoch count and by ``max_seconds`` of wall time.
@@ -260,7 +260,7 @@ def report(res: Result) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--epochs", type=int, default=CHECKPOINTS[-1], help="epochs to play (default 100,000)")
-    ap.add_argument("--speed", type=int, default=50, help="updates per frame, 1..50 (default 50)")
+    ap.add_argument("--speed", type=int, default=50, help="updates per snapshot (default 50)")
     ap.add_argument("--window", type=int, default=50, help="frames timed before each checkpoint (default 50)")
     ap.add_argument("--frame-every", type=int, default=5_000, help="epochs between untimed frames (default 5000)")
     ap.add_argument("--instrument", choices=("diagnostics", "none"), default="diagnostics",

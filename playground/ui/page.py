@@ -1,7 +1,7 @@
 """The page: settings in, one Run in session state, controls, then the live view.
 
 Full reruns (a widget or button) read the settings and act; the live view is a fragment that
-Play re-runs on a timer, training a few updates per frame and redrawing in place.
+Play re-runs on a timer (a tick), training what the speed owes and sending snapshots the browser plays.
 """
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ def controls_row(run, view: View) -> None:
         st.rerun()
     if "play" not in view.hidden:
         cols[1].toggle("Play", key=state.PLAYING, disabled="play" in view.locked,
-                       help="Train continuously; updates per frame set in the sidebar.")
+                       help="Train continuously, at the play speed (epochs per second) set in the sidebar.")
     flash = state.take_flash()
     if flash:
         cols[2].info(flash[1])
