@@ -142,7 +142,7 @@ def controls_row(run, view: View) -> None:
         st.rerun()
     if "play" not in view.hidden:
         cols[1].toggle("Play", key=state.PLAYING, disabled="play" in view.locked,
-                       help="Train continuously, at the play speed (epochs per second) set in the sidebar.")
+                       help="Train continuously, at the epochs per second set in the sidebar.")
     flash = state.take_flash()
     if flash:
         cols[2].info(flash[1])
