@@ -71,6 +71,11 @@ def epoch(pg) -> int:
     return int(metric(pg, "Epoch").replace(",", ""))
 
 
+def idle(pg) -> None:
+    """Until Streamlit says no script is running (its status widget is gone)."""
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT_MS)
+
+
 def wait_epoch(pg, n: int) -> None:
     pg.wait_for_function(f"() => ({_METRIC_JS})('Epoch') === '{n:,}'", timeout=WAIT_MS)
 
@@ -158,10 +163,11 @@ def test_play_animates_every_chart_in_step_with_the_epoch_and_pause_holds(page) 
     page.wait_for_function(
         """() => !document.querySelector('[data-testid="stCheckbox"] input[aria-checked="true"], '
               + '[data-testid="stCheckbox"] input:checked')""", timeout=WAIT_MS)
-    settled, deadline = None, time.monotonic() + 20
-    while time.monotonic() < deadline:
+    idle(page)  # the Pause rerun has finished on the server
+    settled, deadline = None, time.monotonic() + 30
+    while time.monotonic() < deadline:  # the last drawing has played out and arrived in full
         e1 = epoch(page)
-        page.wait_for_timeout(700)
+        page.wait_for_timeout(1500)
         if epoch(page) == e1:
             settled = e1
             break
@@ -169,7 +175,11 @@ def test_play_animates_every_chart_in_step_with_the_epoch_and_pause_holds(page) 
     page.wait_for_timeout(1500)
     assert epoch(page) == settled, "training went on after Pause"
     button(page, "Step").click()
-    wait_epoch(page, settled + 1)  # the number shown after Pause was the run's epoch, not a stale frame
+    page.wait_for_function(f"() => ({_METRIC_JS})('Epoch') !== '{settled:,}'", timeout=WAIT_MS)
+    idle(page)
+    page.wait_for_timeout(1000)
+    # the number shown after Pause was the run's epoch, not a stale frame: a Step shows exactly one more
+    assert epoch(page) == settled + 1, f"after Pause the page showed epoch {settled}, a Step then {epoch(page)}"
     assert charts(page)["total"] == 5
 
 
