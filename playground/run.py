@@ -81,7 +81,7 @@ class Run:
         self.phase_trace: Trace | None = None
         self.phase_rows: np.ndarray = np.arange(0)  # training rows of phase_trace
         self._trace: Trace | None = None
-        self._dJ = (np.nan, np.nan)  # the last full-batch step's ΔJ, predicted and measured
+        self._last_full: Trace | None = None  # the last full-batch step's trace, for ΔJ when measured
         self._measured: int | None = None  # the epoch whose test numbers and diagnostics are recorded
         self._record()
         self.measure()
@@ -101,7 +101,7 @@ class Run:
         self.Y_test = targets(data.y_test, data.n_classes, self.low)
         self._batches, self._trace = [], None
         self.phase, self.phase_trace = None, None
-        self._measured = None
+        self._measured, self._last_full = None, None  # new weights or data: no step leads here
 
     # ------------------------------------------------------------------ state
     @property
@@ -153,7 +153,7 @@ class Run:
         self._trace, self._batches = None, []
         self.phase, self.phase_trace = None, None
         self.notice, self.diverged_at = None, None
-        self._measured = None
+        self._measured, self._last_full = None, None  # new weights or data: no step leads here
 
     # ---------------------------------------------------------------- actions
     def step(self) -> bool:
@@ -246,9 +246,9 @@ class Run:
         full_batch = isinstance(self._batches.pop(0), slice)
         if not self._batches:
             self.epoch += 1
-            # ΔJ predicted to first order vs measured; exact only when the step used the whole set
-            self._dJ = (predicted_delta_J(tr, self.cfg.alpha), self.current_trace().J - tr.J) if full_batch else (
-                np.nan, np.nan)
+            # ΔJ is compared (predicted vs measured) only when the epoch is measured, and only for a
+            # step that used the whole set: keep that step's trace, not its numbers, until then.
+            self._last_full = tr if full_batch else None
             self._record()
         if not keep_phase:
             self.phase, self.phase_trace = None, None
@@ -281,8 +281,10 @@ class Run:
             "J_test": self.net.cost(self.data.X_test, self.Y_test, self.cfg.lam) if tested else np.nan,
             "metric_test": self.metric(self.net.predict(self.data.X_test), self.data.y_test) if tested else np.nan,
         })
+        last = self._last_full  # ΔJ of the step into this epoch: first-order prediction vs the change of J
+        dJ = (predicted_delta_J(last, self.cfg.alpha), tr.J - last.J) if last is not None else (np.nan, np.nan)
         self.diagnostics.record(self.epoch, layer_stats(self.net, tr, self.cfg.alpha),
-                                dJ_predicted=self._dJ[0], dJ_measured=self._dJ[1])
+                                dJ_predicted=dJ[0], dJ_measured=dJ[1])
         self._measured = self.epoch
 
     # ---------------------------------------------------------------- readouts

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..frames import Clock
 from ..run import Run
 
 _RUN, _NOTICE, _PAUSE = "run", "notice", "pause_request"
@@ -54,8 +55,6 @@ def next_tick() -> int:
 
 def play_clock():
     """This session's Play clock (frames.Clock): how much training the next tick owes."""
-    from ..frames import Clock
-
     return st.session_state.setdefault("_play_clock", Clock())
 
 

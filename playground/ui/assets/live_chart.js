@@ -194,7 +194,7 @@ function clock() {
   let c = window.__bpLiveClock;
   if (!c) {
     // ticks: tick -> {arrived: Set of elements, expect, first (ms)}, for the drawings still arriving
-    c = window.__bpLiveClock = { tick: -1, start: 0, span: 0, n: 1, els: new Set(), raf: 0, frames: 0,
+    c = window.__bpLiveClock = { tick: -1, start: 0, span: 0, n: 1, els: new Set(), raf: 0,
                                  ticks: new Map() };
   }
   return c;
@@ -256,7 +256,6 @@ function loop(now) {
   const elapsed = (now - c.start) / 1000;
   const idx = c.span > 0 ? Math.min(c.n - 1, Math.floor((elapsed / c.span) * c.n)) : c.n - 1;
   let more = false;
-  let drew = false;
   for (const st of c.els) {
     if (!st.msg) continue;
     if (st.kind === "chart" && !window.Plotly) continue; // drawn once plotly.js has loaded (wake)
@@ -264,11 +263,9 @@ function loop(now) {
     const want = st.msg.tick === c.tick ? Math.min(idx, last) : last;
     if (st.shownTick !== st.msg.tick || st.shownIdx !== want) {
       show(st, want);
-      drew = true;
     }
     if (want < last) more = true;
   }
-  if (drew) c.frames += 1;
   if (more || waiting) c.raf = requestAnimationFrame(loop);
 }
 
