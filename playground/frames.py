@@ -61,6 +61,7 @@ class Clock:
 
     owed: float = 0.0  # updates owed from earlier ticks
     last: float | None = None  # time of the last tick
+    per_update: float = 0.0  # seconds one update took in the last ticks (play() measures it), 0: not yet
 
     def due(self, run: Run, epochs_per_second: float, now: float | None = None, max_gap: float = 1.0) -> int:
         """Updates to make now: speed × time since the last tick (at most ``max_gap`` seconds' worth)."""
@@ -74,29 +75,41 @@ class Clock:
 
 
 def play(run: Run, n_updates: int, n_snapshots: int, *, budget_seconds: float, order: np.ndarray,
-         also: Run | None = None) -> tuple[list[Snapshot], bool]:
+         also: Run | None = None, clock: Clock | None = None) -> tuple[list[Snapshot], bool]:
     """Make up to ``n_updates`` updates in ``n_snapshots`` even chunks, a snapshot after each.
 
-    Training stops when ``budget_seconds`` of CPU are spent (the first chunk always runs, and each
-    chunk makes at least one update) or an update of ``run`` is refused. ``also``: a second run
-    stepped in lockstep (compare runs): exactly as many updates as ``run`` made, whatever the budget
-    cut; it may diverge on its own (its notice says so) without stopping ``run``.
+    Training stops when ``budget_seconds`` of CPU are spent on it (snapshots not counted: the caller
+    sets how many; the first chunk always runs, and each chunk makes at least one update) or an
+    update of ``run`` is refused. ``also``: a second run stepped in lockstep (compare runs): exactly
+    as many updates as ``run`` made, whatever the budget cut; it may diverge on its own (its notice
+    says so) without stopping ``run``. ``clock``: keeps the time an update takes, so that when the
+    budget cannot afford ``n_updates`` (a fast speed, a big network) the updates it can afford are
+    split into the chunks, and every snapshot is still taken, instead of the first chunks spending
+    the budget and the animation getting two frames.
     Returns (snapshots, ok); ok is False once an update of ``run`` was refused. Never empty.
     """
-    start = time.perf_counter()
+    if clock is not None and clock.per_update > 0:
+        n_updates = min(n_updates, max(n_snapshots, int(budget_seconds / clock.per_update)))
     n_snapshots = max(1, min(n_snapshots, n_updates))
     bounds = np.linspace(0, n_updates, n_snapshots + 1).round().astype(int)
     snaps, ok = [], True
+    trained, made = 0.0, 0
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-        left = budget_seconds - (time.perf_counter() - start)
+        left = budget_seconds - trained
         if snaps and left <= 0:
             break
         before = run.updates
+        t0 = time.perf_counter()
         ok = run.play(int(b - a), max(left, 0.0))
         if also is not None and run.updates > before:
             also.play(run.updates - before)
+        trained += time.perf_counter() - t0
+        made += run.updates - before
         if b > a or not snaps:
             snaps.append(take(run, order=order))
         if not ok:
             break
+    if clock is not None and made:
+        now = trained / made
+        clock.per_update = now if not clock.per_update else 0.5 * (clock.per_update + now)
     return snaps, ok

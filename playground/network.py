@@ -74,6 +74,25 @@ class Trace:
     def m(self) -> int:
         return self.a[1].shape[0]
 
+    def own(self) -> Trace:
+        """The same trace in memory of its own: copies of what the pass wrote (z, a^(l) for l ≥ 2, δ,
+        the gradients, kept laid out like θ), for a trace computed into memory that will be reused."""
+        grad = getattr(self, "_grad", None)
+        n_l = self.n_l
+        copied = ({l: (a if l == 1 else np.array(a)) for l, a in self.a.items()},  # a^(1) is X, never written
+                  {l: np.array(z) for l, z in self.z.items()}, {l: np.array(d) for l, d in self.delta.items()})
+        tr = Trace(*copied, {}, {}, np.array(self.per_example), self.J_data, self.J_decay, self.lam,
+                   list(self.W), list(self.b))
+        if grad is None:
+            tr.dW, tr.db = {l: np.array(g) for l, g in self.dW.items()}, {l: np.array(g) for l, g in self.db.items()}
+            return tr
+        new = grad.empty_like()
+        np.copyto(new.flat, grad.flat)
+        tr.dW = {l: new.views[l - 1] for l in range(1, n_l)}
+        tr.db = {l: new.views[n_l - 2 + l] for l in range(1, n_l)}
+        tr._grad = new
+        return tr
+
 
 class Network:
     """A fully connected network trained by batch gradient descent on J(W,b), eq. (6).
@@ -152,10 +171,20 @@ class Network:
             return float(self.loss.per_example(z, a, Y).mean()) + self._decay(lam, self._theta_now())
 
     # ------------------------------------------------------------ backward pass
-    def trace(self, X, Y, lam: float = 0.0) -> Trace:
-        """One forward and one backward pass, keeping every intermediate (see :class:`Trace`)."""
-        X, Y = self.check_XY(X, Y)
-        return self._trace(X, Y, check_lam(lam), fresh=True)
+    def trace(self, X, Y, lam: float = 0.0, *, checked: bool = False, out: Arrays | None = None) -> Trace:
+        """One forward and one backward pass, keeping every intermediate (see :class:`Trace`).
+
+        checked: X and Y are what :meth:`check_XY` returned for them (a Run checks its data once
+        when it gets it, not on every update: on large data the look for NaN is a pass over X).
+        out: where to write the pass (Arrays for X's rows and this network's sizes), for a caller
+        that reuses memory between traces (Run.play, through a TracePool); new arrays by default.
+        """
+        if not checked:
+            X, Y = self.check_XY(X, Y)
+        if out is not None and (len(out.z) != self.n_l - 1 or any(
+                out.z[l].shape != (X.shape[0], self.sizes[l - 1]) for l in range(2, self.n_l + 1))):
+            raise ValueError(f"out must hold arrays for {X.shape[0]} examples and layer sizes {self.sizes}.")
+        return self._trace(X, Y, check_lam(lam), fresh=out is None, out=out)
 
     def cost_and_gradients(self, X, Y, lam: float = 0.0) -> tuple[float, list[Array], list[Array]]:
         """J per eq. (6) and its gradients per eqs. (9)-(10), as lists shaped like W and b."""
@@ -163,14 +192,15 @@ class Network:
         L = range(1, self.n_l)
         return tr.J, [tr.dW[l] for l in L], [tr.db[l] for l in L]
 
-    def _trace(self, X: Array, Y: Array, lam: float, *, fresh: bool = False) -> Trace:
+    def _trace(self, X: Array, Y: Array, lam: float, *, fresh: bool = False, out: Arrays | None = None) -> Trace:
         """trace() on checked X, Y and λ. Unless fresh, the arrays live in this network's scratch
         space (see :class:`Scratch`) and the next such call overwrites them: only for callers
         that apply the trace and drop it, as step() and train_epoch do.
         """
         n_l, W, b, f = self.n_l, self.W, self.b, self.f
         m = X.shape[0]
-        out = Arrays.empty(m, self.sizes) if fresh else self._scratch.arrays(m, self.sizes)
+        if out is None:
+            out = Arrays.empty(m, self.sizes) if fresh else self._scratch.arrays(m, self.sizes)
         a: dict[int, Array] = {1: X}
         z: dict[int, Array] = {}
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):

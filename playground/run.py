@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 
+from .buffers import TracePool
 from .config import AUTO, Config
 from .data import Dataset, targets
 from .diagnostics import DiagnosticsHistory, layer_stats, predicted_delta_J
@@ -68,7 +69,8 @@ class Run:
             init=cfg.init,
         )
         self.low = self.net.f[self.net.n_l].low if data.task == "classification" else 0.0
-        self.Y_train = targets(data.y_train, data.n_classes, self.low)
+        # Checked once here, not on every update (Network.trace(checked=True)).
+        self._X_train, self.Y_train = self.net.check_XY(data.X_train, targets(data.y_train, data.n_classes, self.low))
         self.Y_test = targets(data.y_test, data.n_classes, self.low)
         self._batches: list = []
         self.epoch = 0
@@ -82,6 +84,8 @@ class Run:
         self.phase_rows: np.ndarray = np.arange(0)  # training rows of phase_trace
         self._trace: Trace | None = None
         self._last_full: Trace | None = None  # the last full-batch step's trace, for ΔJ when measured
+        self._applying: Trace | None = None  # the trace an update is being made from
+        self._pool = TracePool()  # play() writes its traces here, not into new memory
         self._measured: int | None = None  # the epoch whose test numbers and diagnostics are recorded
         self._record()
         self.measure()
@@ -96,8 +100,9 @@ class Run:
         """New examples of the same shape (Regenerate): the network keeps its weights and its epoch."""
         if data.n_features != self.data.n_features or data.n_classes != self.data.n_classes:
             raise ValueError("The new data has a different shape; start a new run instead.")
+        X, Y = self.net.check_XY(data.X_train, targets(data.y_train, data.n_classes, self.low))
         self._set_data(data, plot_data, grid_inputs)
-        self.Y_train = targets(data.y_train, data.n_classes, self.low)
+        self._X_train, self.Y_train = X, Y
         self.Y_test = targets(data.y_test, data.n_classes, self.low)
         self._batches, self._trace = [], None
         self.phase, self.phase_trace = None, None
@@ -132,9 +137,13 @@ class Run:
             return self.phase_rows
         return np.arange(len(self.Y_train))
 
+    _pooled = False  # True while play() runs: current_trace() then writes into the TracePool
+
     def current_trace(self) -> Trace:
         if self._trace is None or self._trace.lam != self.cfg.lam:
-            self._trace = self.net.trace(self.data.X_train, self.Y_train, self.cfg.lam)
+            out = self._pool.spare(len(self.Y_train), self.net.sizes, [
+                self._trace, self._applying, self._last_full, self.phase_trace]) if self._pooled else None
+            self._trace = self.net.trace(self._X_train, self.Y_train, self.cfg.lam, checked=True, out=out)
         return self._trace
 
     def steer(self, cfg: Config) -> None:
@@ -162,7 +171,7 @@ class Run:
             return self._finish_phase_walk()
         idx = self._next_batch()
         tr = self.current_trace() if isinstance(idx, slice) else self.net.trace(
-            self.data.X_train[idx], self.Y_train[idx], self.cfg.lam
+            self._X_train[idx], self.Y_train[idx], self.cfg.lam, checked=True
         )
         return self._apply(tr)
 
@@ -184,19 +193,29 @@ class Run:
         either way, so the trajectory does not depend on the budget, only its speed does.
         """
         start = time.perf_counter()
-        for _ in range(n_updates):
-            if not self.step():
-                return False
-            if budget_seconds is not None and time.perf_counter() - start > budget_seconds:
-                break
-        return True
+        # The traces of these updates are dropped as soon as the next is made, so they go to reused
+        # memory (TracePool); the ones still kept at the end get memory of their own.
+        self._pooled = True
+        try:
+            for _ in range(n_updates):
+                if not self.step():
+                    return False
+                if budget_seconds is not None and time.perf_counter() - start > budget_seconds:
+                    break
+            return True
+        finally:
+            self._pooled = False
+            if self._pool.owns(self._trace):
+                self._trace = self._trace.own()
+            if self._pool.owns(self._last_full):
+                self._last_full = self._last_full.own()
 
     def advance_phase(self) -> bool:
         """Reveal the next phase of the update; the update phase applies it. False if refused."""
         if self.phase is None or self.revealed.updated:
             idx = self._next_batch()
             self.phase_trace = self.current_trace() if isinstance(idx, slice) else self.net.trace(
-                self.data.X_train[idx], self.Y_train[idx], self.cfg.lam
+                self._X_train[idx], self.Y_train[idx], self.cfg.lam, checked=True
             )
             self.phase_rows = np.arange(len(self.Y_train))[idx]
             self.phase = 0
@@ -222,6 +241,13 @@ class Run:
         return self._batches[0]
 
     def _apply(self, tr: Trace, keep_phase: bool = False) -> bool:
+        self._applying = tr  # the new weights' trace must not be written over this one (TracePool)
+        try:
+            return self._apply_trace(tr, keep_phase)
+        finally:
+            self._applying = None
+
+    def _apply_trace(self, tr: Trace, keep_phase: bool) -> bool:
         before = (self.net.W, self.net.b)  # apply() replaces these lists, so they stay as they were
         try:
             self.net.apply(tr, self.cfg.alpha)

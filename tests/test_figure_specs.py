@@ -159,7 +159,9 @@ def test_playing_surface_frame_paints_the_same_numbers_and_scale_over_the_grid_c
     ((path, value),) = frame["l"]
     image = value["image"]
     assert path == "images.0.source"
-    np.testing.assert_array_equal(S.decode(image["z"]), values.astype(np.float32))
+    half_level = (image["zmax"] - image["zmin"]) / S.LEVELS / 2
+    np.testing.assert_allclose(S.unpaint(image), values, rtol=0, atol=half_level * 1.0001)
+    assert S.decode(image["q"]).dtype == np.uint8  # a byte per cell
     heat = paused["data"][0]
     assert [image["zmin"], image["zmax"]] == [heat["zmin"], heat["zmax"]] == [-1.0, 1.0]
     assert [list(s) for s in image["colorscale"]] == [list(s) for s in heat["colorscale"]]
@@ -170,3 +172,113 @@ def test_playing_surface_frame_paints_the_same_numbers_and_scale_over_the_grid_c
     assert playing["data"][0]["opacity"] == 0  # the heatmap stays for its colour bar only
     # regression and several classes keep the exact trace path while playing
     assert F.surface_frame(values, task="regression", y_train=np.zeros(3), playing=True)["t"]
+
+
+def _arr(v) -> np.ndarray:
+    """A figure's array attribute, typed (plotly's base64 form) or a plain list."""
+    return S.decode(v) if isinstance(v, dict) else np.asarray(v)
+
+
+def _titles(fig: dict) -> list[str]:
+    return [a.get("text") for a in fig["layout"].get("annotations", [])]
+
+
+@pytest.mark.parametrize("shared", [False, True])
+@pytest.mark.parametrize("pending", [frozenset(), frozenset({2})])
+def test_playing_delta_heatmaps_paint_the_same_numbers_into_images_over_the_cells(shared, pending):
+    """While playing, each shown panel's δ goes to a layout image over exactly its heatmap's cells, on
+    that heatmap's own colour range, row 0 (neuron 1) at the top; titles are plain text, the same as paused."""
+    sizes = {2: 4, 3: 2, 4: 1}
+    order = np.array([0, 3, 5, 1, 2, 4])
+    labels = ["a", "b", "a", "a", "b", "a"]
+    d = {l: _rng(l).normal(size=(6, s)) for l, s in sizes.items()}
+    kw = dict(example_order=order, pending=pending, shared_scale=shared)
+    paused = S.figure_dict(F.delta_heatmaps(d, example_labels=labels, **kw))
+    playing = S.figure_dict(F.delta_heatmaps(d, example_labels=labels, playing=True, **kw))
+    frame = F.delta_frame(d, playing=True, **kw)
+    assert frame["t"] == []  # layout only
+    shown = [t for t in paused["data"] if "pending" not in t["name"]]
+    images = playing["layout"]["images"]
+    assert len(images) == len(shown) == 3 - len(pending)
+    painted = [v["image"] for p, v in frame["l"] if p.startswith("images.")]
+    for k, (heat, img, spec) in enumerate(zip(shown, images, painted, strict=True)):
+        assert [p for p, _ in frame["l"]][k] == f"images.{k}.source"
+        np.testing.assert_allclose(S.unpaint(spec), _arr(heat["z"]), rtol=0,
+                                   atol=(spec["zmax"] - spec["zmin"]) / S.LEVELS / 2 * 1.0001)
+        assert [spec["zmin"], spec["zmax"]] == pytest.approx([heat["zmin"], heat["zmax"]])
+        assert spec["row0_top"] is True and spec["colorscale"] == F.DIVERGING
+        s_l = _arr(heat["z"]).shape[0]
+        assert S.decode(spec["q"]).shape == _arr(heat["z"]).shape
+        assert (img["xref"], img["yref"]) == (heat["xaxis"], heat["yaxis"])
+        assert (img["x"], img["sizex"], img["y"], img["sizey"], img["yanchor"]) == (-0.5, 6, 0.5, s_l, "top")
+    heat_shown = [t for t in playing["data"] if "pending" not in t["name"]]
+    assert all(t.get("opacity") == 0 and t.get("hoverinfo") == "skip" for t in heat_shown)
+    shown_titles = S.apply(S.strip(playing, frame), frame)
+    assert _titles(shown_titles) == _titles(paused)
+    assert not any("<" in t for p, t in frame["l"] if p.startswith("annotations."))  # rewritten in place
+
+
+def test_playing_matrix_heatmaps_paint_each_matrix_over_its_cells():
+    shapes = {1: (4, 2), 2: (2, 4), 3: (1, 2)}
+    mats = {l: _rng(l).normal(size=s) for l, s in shapes.items()}
+    paused = S.figure_dict(F.matrix_heatmaps(mats, kind="W"))
+    playing = S.figure_dict(F.matrix_heatmaps(mats, kind="W", playing=True))
+    frame = F.matrix_frame(mats, kind="W", playing=True)
+    assert frame["t"] == []
+    painted = [v["image"] for p, v in frame["l"] if p.startswith("images.")]
+    for heat, img, spec, (l, (rows, cols)) in zip(paused["data"], playing["layout"]["images"], painted,
+                                                   shapes.items(), strict=True):
+        np.testing.assert_allclose(S.unpaint(spec), mats[l], rtol=0,
+                                   atol=(spec["zmax"] - spec["zmin"]) / S.LEVELS / 2 * 1.0001)
+        assert [spec["zmin"], spec["zmax"]] == pytest.approx([heat["zmin"], heat["zmax"]])
+        assert (img["x"], img["sizex"], img["y"], img["sizey"]) == (0.5, cols, 0.5, rows)
+        assert (img["xref"], img["yref"]) == (heat["xaxis"], heat["yaxis"])
+    assert _titles(S.apply(S.strip(playing, frame), frame)) == _titles(paused)
+    assert "<br>max|W| = " in _titles(paused)[0] and "<sup>" not in _titles(paused)[0]
+
+
+@pytest.mark.parametrize("sizes,max_edges", [([2, 4, 2, 1], 400), ([3, 32, 32, 2], 300)])
+def test_playing_network_paints_the_edges_of_the_traces(sizes, max_edges):
+    """While playing, the edges are painted (no edge traces): exactly the paused figure's segments,
+    each with its trace's width and colour, in the traces' order (thin first), over the axes' ranges."""
+    r = _rng(2)
+    W = [r.normal(size=(sizes[l + 1], sizes[l])) for l in range(len(sizes) - 1)]
+    paused = S.figure_dict(F.network_diagram(sizes, W, max_edges_per_layer=max_edges))
+    playing = S.figure_dict(F.network_diagram(sizes, W, max_edges_per_layer=max_edges, playing=True))
+    frame = F.network_frame(sizes, W, max_edges_per_layer=max_edges, playing=True)
+    assert frame["t"] == []
+    ((path, value),) = frame["l"]
+    lines = value["lines"]
+    assert path == "images.0.source"
+    seg = S.decode(lines["seg"]).reshape(-1, 4)
+    width, colour = S.decode(lines["width"]), S.decode(lines["colour"])
+    want_seg, want_width, want_colour = [], [], []
+    for t in paused["data"]:
+        if t.get("mode") != "lines":
+            continue
+        x, y = _arr(t["x"]), _arr(t["y"])
+        k = len(x) // 3
+        want_seg.append(np.column_stack([x[0::3], y[0::3], x[1::3], y[1::3]]))
+        want_width += [t["line"]["width"]] * k
+        want_colour += [int(t["line"]["color"] == F.style.POSITIVE)] * k
+    np.testing.assert_array_equal(seg, np.concatenate(want_seg).astype(np.float32))
+    np.testing.assert_allclose(width, want_width, rtol=1e-6)
+    np.testing.assert_array_equal(colour, want_colour)
+    assert list(np.diff(width) >= 0) == [True] * (len(width) - 1)  # thin first, thick on top
+    assert lines["opacity"] == paused["data"][0]["opacity"]
+    assert [lines["x"], lines["y"]] == [paused["layout"]["xaxis"]["range"], paused["layout"]["yaxis"]["range"]]
+    (img,) = playing["layout"]["images"]
+    assert (img["x"], img["y"]) == (lines["x"][0], lines["y"][1])
+    assert (img["sizex"], img["sizey"]) == pytest.approx((lines["x"][1] - lines["x"][0], lines["y"][1] - lines["y"][0]))
+    assert not [t for t in playing["data"] if t.get("mode") == "lines" or "hover" in t.get("name", "")]
+
+
+def test_painted_numbers_are_bytes_on_the_colour_scale():
+    z = np.array([[-2.0, -1.0, 0.0], [0.5, 1.0, 3.0]])
+    image = S.painted(z, -1.0, 1.0, F.DIVERGING)["image"]
+    q = S.decode(image["q"])
+    assert q.dtype == np.uint8 and q.shape == (2, 3)
+    assert q.tolist() == [[0, 0, 128], [191, 255, 255]]  # clipped to the scale's ends, 0 at its middle
+    assert S.decode(S.painted(np.array([[np.nan]]), 0.0, 1.0, F.DIVERGING)["image"]["q"]).tolist() == [[128]]
+    flat = S.painted(np.ones((2, 2)), 1.0, 1.0, F.DIVERGING)["image"]  # an all-equal panel: no division by 0
+    assert S.decode(flat["q"]).tolist() == [[0, 0], [0, 0]]

@@ -168,7 +168,7 @@ def test_delta_heatmaps_highlight_only_on_given_layer(delta_case):
     deltas, order, labels, _ = delta_case
     fig = delta_heatmaps(deltas, example_order=order, example_labels=labels, highlight=3)
     now = [s for s in titles(fig) if NOW_MARK in s]
-    assert len(now) == 1 and now[0].startswith("δ<sup>(3)</sup>")
+    assert len(now) == 1 and now[0].startswith("δ⁽³⁾")
     layer3 = next(t for t in heatmaps(fig) if t.name == "δ(3)")
     assert frame_xrefs(fig) == [f"{layer3.xaxis} domain"]
     assert frame_xrefs(delta_heatmaps(deltas, example_order=order, example_labels=labels)) == []
@@ -179,8 +179,8 @@ def test_delta_heatmaps_hover_and_titles_use_the_notation_with_real_indices(delt
     fig = delta_heatmaps(deltas, example_order=order, example_labels=labels)
     for t, l in zip(heatmaps(fig), (4, 3, 2), strict=True):
         assert t.hovertemplate.startswith(f"δ<sub>%{{y}}</sub><sup>({l})</sup> for example %{{x}} = %{{z")
-    assert "δ<sup>(4)</sup> — layer 4 (1 neuron), max|δ| = " in titles(fig)[0]
-    assert "δ<sup>(2)</sup> — layer 2 (8 neurons), max|δ| = " in titles(fig)[2]
+    assert "δ⁽⁴⁾ — layer 4 (1 neuron), max|δ| = " in titles(fig)[0]
+    assert "δ⁽²⁾ — layer 2 (8 neurons), max|δ| = " in titles(fig)[2]
 
 
 def test_delta_heatmaps_one_tick_per_label_group(delta_case):
@@ -277,7 +277,7 @@ def test_matrix_heatmaps_pending_and_highlight(mats):
     assert pending_texts_xrefs(fig) == [f"{by_name['dW(1) pending'].xaxis} domain"]
     assert frame_xrefs(fig) == [f"{by_name['dW(2)'].xaxis} domain"]
     now = [s for s in titles(fig) if NOW_MARK in s]
-    assert len(now) == 1 and now[0].startswith("∂J/∂W<sup>(2)</sup>")
+    assert len(now) == 1 and now[0].startswith("∂J/∂W⁽²⁾")
 
 
 def test_matrix_heatmaps_rejects_unknown_kind(mats):

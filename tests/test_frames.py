@@ -291,3 +291,22 @@ def test_play_with_no_budget_left_still_makes_one_chunk_and_one_snapshot(budget)
     assert ok and len(snaps) >= 1 and snaps[-1].epoch == run.epoch
     assert 1 <= run.updates <= 10  # at least one update, at most the first chunk's ten
     assert other.updates == run.updates and same(weights(other), weights(run))  # lockstep despite the cut
+
+
+def test_play_splits_what_the_budget_affords_into_every_snapshot():
+    """At a speed the budget cannot afford, the updates it can afford (measured per update by the
+    clock) are spread over all the snapshots, not spent by the first chunks."""
+    run = new_run(DEFAULT)
+    order = np.arange(len(run.Y_train))
+    clock = Clock(per_update=0.002)  # as measured: 2 ms an update, so 0.02 s affords 10
+    snaps, ok = play(run, 5000, 5, budget_seconds=0.02, order=order, clock=clock)
+    assert ok and len(snaps) == 5 and run.updates == 10
+    assert [s.updates for s in snaps] == [2, 4, 6, 8, 10]
+    assert 0 < clock.per_update < 0.002  # this machine's real cost, averaged in
+
+
+def test_play_measures_the_cost_of_an_update_for_the_next_tick():
+    run = new_run(DEFAULT)
+    clock = Clock()
+    play(run, 20, 4, budget_seconds=10.0, order=np.arange(len(run.Y_train)), clock=clock)
+    assert run.updates == 20 and 0 < clock.per_update < 0.1

@@ -202,3 +202,72 @@ def test_test_numbers_and_diagnostics_are_measured_when_drawn_not_every_epoch():
     assert len(run.diagnostics) == rows_before + 1 and run.diagnostics.columns().epochs[-1] == 5
     cols = run.diagnostics.columns()
     assert np.isfinite(cols.dJ_predicted[-1]) and np.isfinite(cols.dJ_measured[-1])
+
+
+def _trace_arrays(tr):
+    return [a.copy() for l, a in sorted(tr.a.items()) if l > 1] + [a.copy() for _, a in sorted(tr.delta.items())] + [
+        a.copy() for _, a in sorted(tr.dW.items())] + [a.copy() for _, a in sorted(tr.db.items())]
+
+
+@pytest.mark.parametrize("changes", [{}, {"lam": 0.01}, {"batch_size": 64}, {"dataset": "xor", "hidden": (3,)}])
+def test_play_in_reused_memory_is_bit_identical_to_steps(changes):
+    """play() writes its traces into a TracePool; the weights, history, shown trace and the ΔJ it
+    measures must be exactly those of the same updates made one Step at a time (fresh memory)."""
+    cfg = validate(replace(DEFAULT, **changes))
+    played, stepped = new_run(cfg), new_run(cfg)
+    for chunk in (1, 7, 30):
+        assert played.play(chunk)
+        for _ in range(chunk):
+            assert stepped.step()
+        played.measure()
+        stepped.measure()
+        assert same(weights(played), weights(stepped))
+        for x, y in zip(_trace_arrays(played.trace), _trace_arrays(stepped.trace), strict=True):
+            np.testing.assert_array_equal(x, y)
+    hp, hs = played.history.columns(), stepped.history.columns()
+    for key in ("J", "J_test", "metric_train"):
+        np.testing.assert_array_equal(hp[key], hs[key])
+    # every measured statistic and the ΔJ prediction (it reads the last full step's kept trace)
+    np.testing.assert_array_equal(np.array(played.diagnostics.rows), np.array(stepped.diagnostics.rows))
+    if not cfg.batch_size:  # ΔJ predicted and measured: for full-batch steps only
+        assert np.isfinite(np.array(played.diagnostics.rows)[1:, 1:3]).all()
+
+
+def test_traces_kept_after_play_own_their_memory():
+    """The shown trace (and the last full step's, kept for ΔJ) must not change when play() goes on:
+    the pool's memory is reused, the traces a caller may hold are not in it."""
+    run = new_run(DEFAULT)
+    run.play(5)
+    shown, last = run.trace, run._last_full
+    kept = _trace_arrays(shown), _trace_arrays(last)
+    run.play(20)
+    for tr, want in zip((shown, last), kept, strict=True):
+        for x, y in zip(_trace_arrays(tr), want, strict=True):
+            np.testing.assert_array_equal(x, y)
+    assert not run._pool.owns(run.trace) and run._pool.owns(run.trace) is False
+
+
+def test_a_copied_run_goes_on_exactly_like_the_original():
+    """A copy (compare runs, pickling) starts with an empty pool: copied views would part from their memory."""
+    import copy
+
+    run = new_run(DEFAULT)
+    run.play(10)
+    twin = copy.deepcopy(run)
+    assert twin._pool.arrays == []
+    run.play(15)
+    twin.play(15)
+    assert same(weights(run), weights(twin))
+
+
+def test_trace_into_given_memory_checks_its_shape():
+    from playground.buffers import Arrays
+
+    run = new_run(DEFAULT)
+    X, Y = run.data.X_train, run.Y_train
+    with pytest.raises(ValueError, match="examples and layer sizes"):
+        run.net.trace(X, Y, out=Arrays.empty(len(X) - 1, run.net.sizes))
+    fresh = run.net.trace(X, Y)
+    into = run.net.trace(X, Y, out=Arrays.empty(len(X), run.net.sizes))
+    for x, y in zip(_trace_arrays(fresh), _trace_arrays(into), strict=True):
+        np.testing.assert_array_equal(x, y)

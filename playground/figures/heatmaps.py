@@ -4,8 +4,13 @@
 n_l at the top because the error terms are computed from the output backwards (eqs. 17, 18).
 W^(l) and ∂J/∂W^(l) (eq. 9) are drawn as the matrices they are: row i is neuron i of layer l+1,
 column j neuron j of layer l. All use the shared diverging scale centred on 0 with a symmetric range.
-Cells are drawn with ``zsmooth="fast"`` (one image pixel per cell, scaled crisp by the browser), the
-cheapest way plotly.js redraws a heatmap, which matters when it does so many times a second.
+Cells are drawn with ``zsmooth="fast"`` (one image pixel per cell, scaled crisp by the browser).
+
+While playing, these charts are redrawn many times a second, and a plotly.js heatmap redraw
+(~25 ms in a software-rendered browser) would cap the frame rate. So the ``playing`` structure keeps
+the heatmaps invisible, for their axes and colour bar, and puts a layout image over each panel;
+frames carry each panel's numbers and colour range for the browser to paint there (~2 ms), and
+titles in plain text (superscripts as Unicode), which the browser rewrites in place.
 """
 from __future__ import annotations
 
@@ -16,8 +21,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .panels import axis_refs, colour_now_titles, label_runs, mark_highlight, mark_pending, panel_title
-from .spec import Patch, typed
-from .style import DIVERGING, FONT_SIZE, base_layout, compact, fmt, max_abs, symmetric_range
+from .spec import Patch, painted, typed
+from .style import DIVERGING, FONT_SIZE, base_layout, compact, fmt, layer_sup, max_abs, symmetric_range
 
 MIN_ROW_PX = 56  # a 1-neuron output layer still gets a readable strip
 PX_PER_NEURON = 14
@@ -33,7 +38,7 @@ def _delta_shown(deltas, order, layers, pending) -> dict[int, np.ndarray]:
 
 
 def _delta_title(l: int, s: int | None, shown: np.ndarray | None, now: bool) -> str:
-    base = f"δ<sup>({l})</sup> — layer {l}" + ("" if s is None else f" ({s} neuron{'' if s == 1 else 's'})")
+    base = f"δ{layer_sup(l)} — layer {l}" + ("" if s is None else f" ({s} neuron{'' if s == 1 else 's'})")
     if shown is not None:
         base += f", max|δ| = {fmt(max_abs(shown))}"
     return panel_title(base, pending=shown is None, now=now)
@@ -49,6 +54,20 @@ def _relative_bar(symbol: str) -> dict:
     return dict(ticktext=[f"−max|{symbol}|", "0", f"+max|{symbol}|"], title=dict(text=""), **COLOURBAR_STYLE)
 
 
+def _painted(z: np.ndarray, r: float) -> dict:
+    """A panel's numbers for the browser to paint: row 0 at the top, as the reversed y axis draws
+    it, on the heatmap's own scale (spec.painted)."""
+    return painted(z, -r, r, DIVERGING, row0_top=True)
+
+
+def _panel_image(fig: go.Figure, row: int, col: int, x0: float, width: float, rows: int) -> None:
+    """The layout image a ``playing`` structure paints a panel into: exactly the heatmap's cells
+    (x0 … x0 + width on the x axis, rows 1 … ``rows`` downwards from the top of a reversed y axis)."""
+    xref, yref = axis_refs(fig, row, col)
+    fig.add_layout_image(source="", xref=xref, yref=yref, x=x0, y=0.5, sizex=width, sizey=rows, sizing="stretch",
+                         xanchor="left", yanchor="top", layer="below")
+
+
 def delta_frame(
     deltas: Mapping[int, np.ndarray],
     *,
@@ -56,23 +75,28 @@ def delta_frame(
     pending: set[int] | frozenset[int] = frozenset(),
     highlight: int | None = None,
     shared_scale: bool = False,
+    playing: bool = False,
 ) -> Patch:
     """The numbers of :func:`delta_heatmaps` for new δ^(l) (same layers, order and options): each
-    layer's z, colour range and title. The structure stays; see figures/spec.py."""
+    layer's z, colour range and title. The structure stays; see figures/spec.py. ``playing``: for a
+    playing structure, each panel's numbers go to its layout image instead (layout only)."""
     layers = sorted(set(deltas) | set(pending), reverse=True)
     order = np.asarray(example_order, dtype=np.intp).ravel()
     shown = _delta_shown(deltas, order, layers, pending)
     shared = symmetric_range(*shown.values()) if shared_scale else None
     first = next((l for l in layers if l in shown), None)
-    traces, titles = [], []
+    traces, titles, images = [], [], []
     for i, l in enumerate(layers):
         s = np.asarray(deltas[l]).shape[1] if l in deltas else None
         titles.append([f"annotations.{i}.text", _delta_title(l, s, shown.get(l), l == highlight)])
         if l in shown:
             r = shared if shared_scale else symmetric_range(shown[l])
-            traces.append([i, {"z": typed(shown[l]), "zmin": -r, "zmax": r,
-                               **(_colour_ticks(r) if not shared_scale and l == first else {})}])
-    return {"t": traces, "l": titles}
+            if playing:
+                images.append([f"images.{len(images)}.source", _painted(shown[l], r)])
+            else:
+                traces.append([i, {"z": typed(shown[l]), "zmin": -r, "zmax": r,
+                                   **(_colour_ticks(r) if not shared_scale and l == first else {})}])
+    return {"t": traces, "l": images + titles}
 
 
 def delta_heatmaps(
@@ -84,6 +108,7 @@ def delta_heatmaps(
     highlight: int | None = None,
     shared_scale: bool = False,
     height: int | None = None,
+    playing: bool = False,
 ) -> go.Figure:
     """δ^(l) for l in deltas ∪ pending, one panel per layer, n_l at the top.
 
@@ -93,6 +118,9 @@ def delta_heatmaps(
         column c is example_labels[example_order[c]]); groups of equal labels get one tick.
     pending: layers not computed yet in this update; drawn empty and grey, whatever deltas holds.
     shared_scale: one colour range for all layers, so a vanishing gradient shows as fading rows.
+    playing: the structure for Play (see the module's docstring): the heatmaps are invisible and
+        without hover, a layout image over each panel shows the numbers, and the colour bar is
+        relative (±max|δ|, of all layers with shared_scale) since its range is not redrawn.
     """
     layers = sorted(set(deltas) | set(pending), reverse=True)
     if not layers:
@@ -148,19 +176,23 @@ def delta_heatmaps(
         if l in shown:
             r = shared if shared_scale else ranges[l]
             colourbar = (
-                dict(y=0.5, len=1.0, title=dict(text="δ"), **COLOURBAR_STYLE) if shared_scale
+                dict(y=0.5, len=1.0, title=dict(text="δ"), **COLOURBAR_STYLE) if shared_scale and not playing
                 else dict(y=0.5, len=1.0, tickvals=[-r, 0.0, r], **_relative_bar("δ"))
             )
             trace = go.Heatmap(
                 z=shown[l], x=ks, y=np.arange(1, sizes[l] + 1, dtype=np.int32),
                 colorscale=DIVERGING, zmin=-r, zmax=r, zmid=0.0, zsmooth="fast",
                 showscale=l == first_scaled, colorbar=colourbar if l == first_scaled else None,
-                hovertemplate=f"δ<sub>%{{y}}</sub><sup>({l})</sup> for example %{{x}} = %{{z:.4g}}<extra></extra>",
+                hovertemplate=None if playing else
+                f"δ<sub>%{{y}}</sub><sup>({l})</sup> for example %{{x}} = %{{z:.4g}}<extra></extra>",
+                hoverinfo="skip" if playing else None, opacity=0.0 if playing else None,
                 name=f"δ({l})",
             )
         else:
             trace = go.Heatmap(z=[], showscale=False, hoverinfo="skip", name=f"δ({l}) pending")
         fig.add_trace(trace, row=row, col=1)
+        if l in shown and playing:
+            _panel_image(fig, row, 1, -0.5, n, sizes[l])
         if l in shown:
             # Separators between label groups; domain coordinates avoid any category/number ambiguity.
             for start, _, _ in separators:
@@ -191,7 +223,7 @@ def delta_heatmaps(
 
 
 def _matrix_title(symbol: str, l: int, a: np.ndarray | None, shown: np.ndarray | None, now: bool) -> str:
-    base = f"{symbol}<sup>({l})</sup>"
+    base = f"{symbol}{layer_sup(l)}"
     if a is not None:
         base += f" ({a.shape[0]}×{a.shape[1]})"
     if shown is not None:
@@ -205,20 +237,26 @@ def matrix_frame(
     kind: str,
     pending: set[int] | frozenset[int] = frozenset(),
     highlight: int | None = None,
+    playing: bool = False,
 ) -> Patch:
-    """The numbers of :func:`matrix_heatmaps` for new matrices of the same shapes: z, range, title."""
+    """The numbers of :func:`matrix_heatmaps` for new matrices of the same shapes: z, range, title
+    (``playing``: each panel's numbers to its layout image, as in :func:`delta_frame`)."""
     layers = sorted(set(mats) | set(pending))
     symbol = "W" if kind == "W" else "∂J/∂W"
     first = next((l for l in layers if l in mats and l not in pending), None)
-    traces, titles = [], []
+    traces, titles, images = [], [], []
     for i, l in enumerate(layers):
         a = np.asarray(mats[l]) if l in mats else None
         shown = compact(a) if a is not None and l not in pending else None
         titles.append([f"annotations.{i}.text", _matrix_title(symbol, l, a, shown, l == highlight)])
         if shown is not None:
             r = symmetric_range(shown)
-            traces.append([i, {"z": typed(shown), "zmin": -r, "zmax": r, **(_colour_ticks(r) if l == first else {})}])
-    return {"t": traces, "l": titles}
+            if playing:
+                images.append([f"images.{len(images)}.source", _painted(shown, r)])
+            else:
+                traces.append([i, {"z": typed(shown), "zmin": -r, "zmax": r,
+                                   **(_colour_ticks(r) if l == first else {})}])
+    return {"t": traces, "l": images + titles}
 
 
 def matrix_heatmaps(
@@ -228,11 +266,13 @@ def matrix_heatmaps(
     pending: set[int] | frozenset[int] = frozenset(),
     highlight: int | None = None,
     height: int | None = None,
+    playing: bool = False,
 ) -> go.Figure:
     """W^(l) (kind "W") or ∂J/∂W^(l) (kind "dW") for l in mats ∪ pending, side by side, l = 1 on the left.
 
     mats[l]: (s_{l+1}, s_l). Each panel has its own symmetric colour range, since the layers' weights
-    differ in scale; pending layers are drawn empty and grey, whatever mats holds.
+    differ in scale; pending layers are drawn empty and grey, whatever mats holds. playing: the
+    structure for Play, layout images over invisible heatmaps (as :func:`delta_heatmaps`).
     """
     if kind not in ("W", "dW"):
         raise ValueError(f'kind must be "W" or "dW"; got {kind!r}.')
@@ -270,12 +310,15 @@ def matrix_heatmaps(
                     orientation="h", x=0.5, xanchor="center", len=min(1.0, 0.3 * len(layers)), y=-62 / plot_px,
                     yanchor="top", tickvals=[-r, 0.0, r], **_relative_bar(symbol),
                 ) if l == first_shown else None,
-                hovertemplate=(
+                hovertemplate=None if playing else (
                     f"{symbol}<sup>({l})</sup><sub>%{{y}},%{{x}}</sub> = %{{z:.4g}}"
                     f"<br>from neuron %{{x}} of layer {l} to neuron %{{y}} of layer {l + 1}<extra></extra>"
                 ),
+                hoverinfo="skip" if playing else None, opacity=0.0 if playing else None,
             )
             fig.add_trace(trace, row=1, col=col)
+            if playing:
+                _panel_image(fig, 1, col, 0.5, s_l, s_next)
             fig.update_xaxes(dtick=1 if s_l <= 12 else None, title_text=f"j (layer {l})", row=1, col=col)
             fig.update_yaxes(dtick=1 if s_next <= 12 else None, title_text=f"i (layer {l + 1})", row=1, col=col)
         else:

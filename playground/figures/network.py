@@ -4,6 +4,10 @@ Edge colour is the sign of W^(l)_ij (blue negative, orange positive) and width g
 A network can have thousands of weights and this chart is redrawn while training, so edges are
 grouped into a few traces (sign × width bucket) of None-separated segments instead of one trace per
 edge, and hover comes from invisible points on the edges, one trace per layer.
+
+Even so, twelve line traces cost a plotly.js redraw of ~30 ms in a software-rendered browser. While
+playing, the ``playing`` structure has no edge traces: the frames send the edges as segments with
+their width and colour, which the browser paints into one layout image under the neurons (~5 ms).
 """
 from __future__ import annotations
 
@@ -109,6 +113,33 @@ def _hover_points(sizes, Ws, dWs, ys, kept) -> list[tuple[np.ndarray, np.ndarray
     return out
 
 
+def _ranges(sizes: list[int]) -> tuple[list[float], list[float]]:
+    """The fixed x and y ranges of the diagram: the layers' columns and the tallest layer, with margins."""
+    half = (max(sizes) - 1) / 2.0
+    return [0.6, len(sizes) + 0.4], [-half - 0.7, half + 0.7]
+
+
+def _painted_edges(segments: list[tuple[np.ndarray, np.ndarray]], n_edges: int, sizes: list[int]) -> dict:
+    """The edges for the browser to paint (live_chart.js): per edge (x0, y0, x1, y1), its line width
+    in px and colour (0 negative, 1 positive), in the traces' drawing order, thin first."""
+    seg, width, colour = [], [], []
+    for (positive, b), (xs, yv) in zip(EDGE_TRACES, segments, strict=True):
+        if xs.size:
+            seg.append(np.column_stack([xs[0::3], yv[0::3], xs[1::3], yv[1::3]]))
+            width.append(np.full(xs.size // 3, bucket_width(b), dtype=np.float32))
+            colour.append(np.full(xs.size // 3, int(positive), dtype=np.uint8))
+    x, y = _ranges(sizes)
+    return {"lines": {
+        "seg": typed(np.concatenate(seg).astype(np.float32) if seg else np.zeros((0, 4), np.float32)),
+        "width": typed(np.concatenate(width) if width else np.zeros(0, np.float32)),
+        "colour": typed(np.concatenate(colour) if colour else np.zeros(0, np.uint8)),
+        "colours": [NEGATIVE, POSITIVE], "opacity": _edge_opacity(n_edges), "x": x, "y": y}}
+
+
+def _edge_opacity(n_edges: int) -> float:
+    return 0.85 if n_edges <= 100 else 0.55  # dense layers stay readable where edges cross
+
+
 def network_frame(
     sizes: list[int],
     W: list[np.ndarray],
@@ -116,14 +147,19 @@ def network_frame(
     dW: list[np.ndarray] | None = None,
     pending_dW: bool = False,
     max_edges_per_layer: int = 400,
+    playing: bool = False,
 ) -> Patch:
     """The numbers of :func:`network_diagram` for new weights (same sizes and options): the edge
-    segments of each sign × width trace and the hover points with their W and ∂J/∂W."""
+    segments of each sign × width trace and the hover points with their W and ∂J/∂W; ``playing``:
+    the edges for the layout image of a playing structure (layout only)."""
     sizes = [int(s) for s in sizes]
     Ws = [np.asarray(w, dtype=np.float64) for w in W]
     dWs = [np.asarray(g, dtype=np.float64) for g in dW] if dW is not None and not pending_dW else None
     ys = [_positions(s) for s in sizes]
     kept, _ = _kept_edges(Ws, max_edges_per_layer)
+    if playing:
+        n_edges = sum(i.size for _, i, _ in kept)
+        return {"t": [], "l": [["images.0.source", _painted_edges(_edge_segments(Ws, ys, kept), n_edges, sizes)]]}
     traces = [[k, {"x": typed(x), "y": typed(y)}] for k, (x, y) in enumerate(_edge_segments(Ws, ys, kept))]
     traces += [[len(EDGE_TRACES) + k, {"x": typed(x), "y": typed(y), "customdata": typed(c)}]
                for k, (x, y, c) in enumerate(_hover_points(sizes, Ws, dWs, ys, kept))]
@@ -139,12 +175,14 @@ def network_diagram(
     highlight: int | None = None,
     pending_dW: bool = False,
     max_edges_per_layer: int = 400,
+    playing: bool = False,
 ) -> go.Figure:
     """Neurons and weights of a network with layer sizes [s_1, …, s_{n_l}].
 
     W[l-1] is W^(l), shape (s_{l+1}, s_l) (and dW[l-1] is ∂J/∂W^(l)); Python's list index is l − 1.
     highlight rings the neurons of that layer. Layers with more than max_edges_per_layer weights
-    show only the largest |W^(l)_ij|, and a subtitle says so.
+    show only the largest |W^(l)_ij|, and a subtitle says so. playing: the structure for Play, with
+    a layout image for the edges instead of their traces and hover (see the module's docstring).
     """
     sizes = [int(s) for s in sizes]
     n_l = len(sizes)
@@ -163,14 +201,20 @@ def network_diagram(
     # Edge traces: one per (sign, width bucket), always all of them (empty or not) so the traces stay
     # the same from frame to frame; thin ones first so thick ones are drawn on top.
     n_edges = sum(i.size for _, i, _ in kept)
-    opacity = 0.85 if n_edges <= 100 else 0.55  # dense layers stay readable where edges cross
-    for (positive, b), (xs, yv) in zip(EDGE_TRACES, _edge_segments(Ws, ys, kept), strict=True):
+    opacity = _edge_opacity(n_edges)
+    x_range, y_range = _ranges(sizes)
+    if playing:  # frames paint the edges here, over exactly the axes' ranges
+        fig.add_layout_image(source="", xref="x", yref="y", x=x_range[0], y=y_range[1], sizex=x_range[1] - x_range[0],
+                             sizey=y_range[1] - y_range[0], sizing="stretch", xanchor="left", yanchor="top",
+                             layer="below")
+    edges = [] if playing else zip(EDGE_TRACES, _edge_segments(Ws, ys, kept), strict=True)
+    for (positive, b), (xs, yv) in edges:
         fig.add_trace(go.Scatter(
             x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
             name=f"W {'≥' if positive else '<'} 0, |W| bucket {b + 1}/{N_BUCKETS}",
             line=dict(color=POSITIVE if positive else NEGATIVE, width=bucket_width(b)), opacity=opacity,
         ))
-    for l, (x, y, custom) in enumerate(_hover_points(sizes, Ws, dWs, ys, kept), start=1):
+    for l, (x, y, custom) in enumerate([] if playing else _hover_points(sizes, Ws, dWs, ys, kept), start=1):
         grad_text = "%{customdata[3]:.4g}" if dWs is not None else "pending"
         fig.add_trace(go.Scatter(
             x=x, y=y, mode="markers",
@@ -209,9 +253,8 @@ def network_diagram(
             text="; ".join(notes), font=dict(size=FONT_SIZE - 1, color="#666666"),
         )
 
-    half = (s_max - 1) / 2.0
-    fig.update_xaxes(visible=False, range=[0.6, n_l + 0.4])
-    fig.update_yaxes(visible=False, range=[-half - 0.7, half + 0.7])
+    fig.update_xaxes(visible=False, range=x_range)
+    fig.update_yaxes(visible=False, range=y_range)
     height = int(np.clip(26 * s_max + 120, 300, 900))
     base_layout(fig, height, uirevision="network_diagram")
     fig.update_layout(hovermode="closest", margin=dict(l=20, r=20, t=50, b=40 if notes else 20))

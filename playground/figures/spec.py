@@ -13,6 +13,11 @@ An attribute or layout path is dotted ("colorbar.ticktext", "annotations.3.text"
 or a typed array ``{"dtype": "f4", "bdata": <base64>, "shape": "r,c"}`` (plotly.js's own format),
 or ``{"ref": name, "n": k}``: the first k entries of the array ``name`` sent once beside the frames
 (the loss curve's history, shared by every snapshot of one message).
+
+Two values are painted by the browser into a layout image's source (a PNG data URL) rather than
+given to plotly.js (see :func:`painted`, live_chart.js): ``{"image": {...}}``, a heatmap's cells,
+and ``{"lines": {...}}``, a network's edges (figures/network.py). They are what a ``playing``
+structure's frames carry, since plotly.js redraws a layout image ~10x faster than a trace.
 """
 from __future__ import annotations
 
@@ -38,6 +43,31 @@ def typed(a: np.ndarray) -> dict[str, str]:
     if a.ndim == 2:
         out["shape"] = f"{a.shape[0]},{a.shape[1]}"
     return out
+
+
+LEVELS = 255  # a painted image's numbers are sent as 0 … LEVELS on its colour scale
+
+
+def painted(z: np.ndarray, zmin: float, zmax: float, colorscale: list, *, row0_top: bool = False) -> dict:
+    """A heatmap's numbers as a layout image for the browser to paint: one pixel per cell, on the
+    colour scale over [zmin, zmax]; row 0 of z at the bottom, or at the top (a reversed y axis).
+
+    The numbers travel as bytes, each cell's place on the scale in LEVELS steps: a colour has no
+    finer steps (8 bits per channel), and it is a quarter of float32's payload, 30 times a second.
+    The exact values are in the paused figure's heatmap, for hover.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    span = (zmax - zmin) or 1.0
+    t = np.clip(np.nan_to_num((z - zmin) / span, nan=0.5), 0.0, 1.0)
+    q = np.rint(t * LEVELS).astype(np.uint8)
+    return {"image": {"q": typed(q), "zmin": float(zmin), "zmax": float(zmax), "colorscale": colorscale,
+                      "row0_top": bool(row0_top)}}
+
+
+def unpaint(image: dict) -> np.ndarray:
+    """The numbers a painted image stands for (within half a level), for tests."""
+    q = decode(image["q"]).astype(np.float64)
+    return image["zmin"] + q / LEVELS * (image["zmax"] - image["zmin"])
 
 
 def decode(value: Any, base: dict[str, Any] | None = None) -> Any:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .spec import Patch, typed
+from .spec import Patch, painted, typed
 from .style import (
     CLASS_COLOURS,
     DIVERGING,
@@ -87,9 +87,7 @@ def surface_frame(
     multiclass = task == "classification" and len(classes) > 2
     if playing and task == "classification" and not multiclass:
         scale, zmin, zmax = _surface_colours(task, classes, low)
-        z = np.asarray(values, dtype=np.float32)
-        return {"t": [], "l": [["images.0.source", {"image": {
-            "z": typed(z), "zmin": zmin, "zmax": zmax, "colorscale": scale}}]]}
+        return {"t": [], "l": [["images.0.source", painted(values, zmin, zmax, scale)]]}
     traces: list = [[0, {"z": typed(_surface_z(np.asarray(values), multiclass))}]]
     if task == "regression":  # the surface and the points (train, then test) share one range
         test_shown = show_test and y_test is not None and len(y_test) > 0

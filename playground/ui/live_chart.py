@@ -40,6 +40,9 @@ _CSS = """
 .live-chart { width: 100%; min-width: 0; overflow: hidden; }
 /* Heatmaps are one image pixel per cell (zsmooth "fast"): cells stay crisp squares, ... */
 .live-chart .hm image { image-rendering: pixelated !important; }
+/* ... and so are the layout images painted while playing (one pixel per cell, or the network's edges at the
+   screen's own resolution) ... */
+.live-chart .imagelayer image { image-rendering: pixelated !important; }
 /* ... but the prediction surface is one image pixel per grid point (zsmooth "fast", or the layout image painted
    while playing): let the browser smooth it. */
 .live-chart[data-key="surface"] .hm image, .live-chart[data-key="surface"] .imagelayer image {

@@ -29,9 +29,9 @@ from .view import heatmap_order, render_view
 # runs queue up and Streamlit greys the page as stale): the number of snapshots adapts so that a
 # tick takes at most TICK_BUSY of it, fewer for a big network or a busy server.
 TICK_SECONDS = 0.5
-TRAIN_SECONDS = 0.15
+TRAIN_SECONDS = 0.2
 DISPLAY_FPS = 30
-TICK_BUSY = 0.6
+TICK_BUSY = 0.7
 
 
 def main() -> None:
@@ -163,7 +163,8 @@ def frame() -> None:
         with exclusive("run_controls"):  # never at the same time as a Step from an overlapping run
             start_epoch, start = run.epoch, clock.last
             due = clock.due(run, run.cfg.speed, max_gap=2 * TICK_SECONDS)
-            snaps, ok = frames.play(run, due, n_snaps, budget_seconds=TRAIN_SECONDS, order=order, also=other_run())
+            snaps, ok = frames.play(run, due, n_snaps, budget_seconds=TRAIN_SECONDS, order=order,
+                                    also=other_run(), clock=clock)
         gap = (clock.last - start) if start is not None else None
         speed = (run.epoch - start_epoch) / gap if gap else None
         span = min(3 * TICK_SECONDS, gap or TICK_SECONDS)  # play them over the time the next tick will take

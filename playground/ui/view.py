@@ -83,11 +83,12 @@ def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick:
         sizes = list(run.net.sizes)
         acts = [run.net.f[l].name for l in range(2, n_l + 1)]
         pending_dW = not rev.gradients
-        structure, themed = _structure("network", (tuple(sizes), tuple(acts), now, pending_dW), lambda: (
+        structure, themed = _structure("network", (tuple(sizes), tuple(acts), now, pending_dW, playing), lambda: (
             F.network_diagram(sizes, snaps[-1].W, dW=None if pending_dW else snaps[-1].dW, activations=acts,
-                              highlight=now, pending_dW=pending_dW)))
+                              highlight=now, pending_dW=pending_dW, playing=playing)))
         live_chart(key="network", structure=structure, themed=themed, epochs=epochs, height=300, frames=[
-            F.network_frame(sizes, s.W, dW=None if pending_dW else s.dW, pending_dW=pending_dW) for s in snaps
+            F.network_frame(sizes, s.W, dW=None if pending_dW else s.dW, pending_dW=pending_dW, playing=playing)
+            for s in snaps
         ], **clock)
         st.markdown("**Error terms δ⁽ˡ⁾ = ∂J/∂z⁽ˡ⁾** — neurons × training examples, flowing up from the output")
         shared = st.toggle("One colour scale for all layers (shows vanishing or exploding δ)", key="delta_shared")
@@ -96,12 +97,13 @@ def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick:
         hl = now if rev.current is not None and rev.current.kind == "delta" else None
         shown = np.arange(len(order))
         structure, themed = _structure(
-            "deltas", (_digest(order, labels), tuple(sizes), frozenset(pending), hl, shared),
+            "deltas", (_digest(order, labels), tuple(sizes), frozenset(pending), hl, shared, playing),
             lambda: F.delta_heatmaps({l: tr.delta[l] for l in range(2, n_l + 1)}, example_order=order,
-                                     example_labels=labels, pending=pending, highlight=hl, shared_scale=shared))
+                                     example_labels=labels, pending=pending, highlight=hl, shared_scale=shared,
+                                     playing=playing))
         live_chart(key="deltas", structure=structure, themed=themed, epochs=epochs, height=_delta_height(run),
                    frames=[F.delta_frame(s.deltas, example_order=shown, pending=pending, highlight=hl,
-                                         shared_scale=shared) for s in snaps], **clock)
+                                         shared_scale=shared, playing=playing) for s in snaps], **clock)
     with right:
         output_chart(run, snaps, clock, playing)
         st.markdown("**Cost J(W,b)**, eq. (6)")
@@ -117,10 +119,11 @@ def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick:
 
         def mats(s: Snapshot) -> dict[int, np.ndarray]:
             return {l: (s.W[l - 1] if is_w else s.dW[l - 1]) for l in range(1, n_l)}
-        structure, themed = _structure("matrices", (code, tuple(sizes), frozenset(pend)),
-                                       lambda: F.matrix_heatmaps(mats(snaps[-1]), kind=code, pending=pend))
+        structure, themed = _structure("matrices", (code, tuple(sizes), frozenset(pend), playing),
+                                       lambda: F.matrix_heatmaps(mats(snaps[-1]), kind=code, pending=pend,
+                                                                 playing=playing))
         live_chart(key="matrices", structure=structure, themed=themed, epochs=epochs, height=260, frames=[
-            F.matrix_frame(mats(s), kind=code, pending=pend) for s in snaps], **clock)
+            F.matrix_frame(mats(s), kind=code, pending=pend, playing=playing) for s in snaps], **clock)
 
 
 def loss_chart(run: Run, snaps: Sequence[Snapshot], log_y: bool, clock: dict) -> None:

@@ -100,44 +100,99 @@ function hexRgb(c) {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
-// A surface as an image: one pixel per grid point (row 0 of z is the bottom of the plot), coloured by
-// the same piecewise-linear scale plotly.js uses for the heatmap, as a PNG data URL.
+// A heatmap as an image: one pixel per cell (row 0 at the bottom of the plot, or at the top with
+// row0_top, for a reversed y axis), as a PNG data URL. Each cell comes as a byte q, its place on the
+// colour scale (0 … 255, figures/spec.py painted), coloured like plotly.js colours the heatmap: the
+// scale's piecewise-linear interpolation, looked up in a table made once per scale.
+const LEVELS = 255;
+const luts = new Map();
+function colourTable(colorscale) {
+  const key = JSON.stringify(colorscale);
+  let lut = luts.get(key);
+  if (lut) return lut;
+  const stops = colorscale.map(([t, c]) => [t, hexRgb(c)]);
+  lut = new Uint8ClampedArray(4 * (LEVELS + 1));
+  for (let q = 0; q <= LEVELS; q++) {
+    const t = q / LEVELS;
+    let k = 1;
+    while (k < stops.length - 1 && stops[k][0] < t) k++;
+    const [t0, a] = stops[k - 1];
+    const [t1, b] = stops[k];
+    const f = t1 > t0 ? Math.min(1, Math.max(0, (t - t0) / (t1 - t0))) : 0;
+    for (let ch = 0; ch < 3; ch++) lut[4 * q + ch] = a[ch] + f * (b[ch] - a[ch]);
+    lut[4 * q + 3] = 255;
+  }
+  luts.set(key, lut);
+  return lut;
+}
+
 let canvas = null;
 function paint(spec) {
-  const z = decodeTyped(spec.z);
-  const rows = z.length;
-  const cols = rows ? z[0].length : 0;
+  const q = decodeTyped(spec.q);
+  const rows = q.length;
+  const cols = rows ? q[0].length : 0;
   canvas = canvas || document.createElement("canvas");
-  canvas.width = cols;
-  canvas.height = rows;
+  canvas.width = Math.max(1, cols);
+  canvas.height = Math.max(1, rows);
   const ctx = canvas.getContext("2d");
-  const img = ctx.createImageData(cols, rows);
-  const stops = spec.colorscale.map(([t, c]) => [t, hexRgb(c)]);
-  const span = spec.zmax - spec.zmin || 1;
+  const img = ctx.createImageData(canvas.width, canvas.height);
+  const lut = colourTable(spec.colorscale);
+  const px = new Uint32Array(img.data.buffer);
+  const lut32 = new Uint32Array(lut.buffer);
   for (let r = 0; r < rows; r++) {
-    const row = z[rows - 1 - r];
-    for (let c = 0; c < cols; c++) {
-      const t = Math.min(1, Math.max(0, (row[c] - spec.zmin) / span));
-      let k = 1;
-      while (k < stops.length - 1 && stops[k][0] < t) k++;
-      const [t0, a] = stops[k - 1];
-      const [t1, b] = stops[k];
-      const f = t1 > t0 ? (t - t0) / (t1 - t0) : 0;
-      const o = 4 * (r * cols + c);
-      img.data[o] = a[0] + f * (b[0] - a[0]);
-      img.data[o + 1] = a[1] + f * (b[1] - a[1]);
-      img.data[o + 2] = a[2] + f * (b[2] - a[2]);
-      img.data[o + 3] = 255;
-    }
+    const row = q[spec.row0_top ? r : rows - 1 - r];
+    const o = r * cols;
+    for (let c = 0; c < cols; c++) px[o + c] = lut32[row[c]];
   }
   ctx.putImageData(img, 0, 0);
   return canvas.toDataURL();
 }
 
-function decode(v, base) {
+// A network's edges as an image covering the axes' ranges spec.x × spec.y: segments (x0, y0, x1, y1) in
+// data coordinates, each with its width (px) and colour index, stroked in order (runs of one style as
+// one path, so overlaps within a run are not darkened twice, as within one plotly.js trace). size is
+// the plot area in CSS px; the canvas has the screen's pixels, so lines stay crisp.
+let lineCanvas = null;
+function paintLines(spec, size) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(size.w * dpr));
+  const h = Math.max(1, Math.round(size.h * dpr));
+  lineCanvas = lineCanvas || document.createElement("canvas");
+  lineCanvas.width = w;
+  lineCanvas.height = h;
+  const ctx = lineCanvas.getContext("2d");
+  ctx.clearRect(0, 0, w, h);
+  const seg = decodeTyped(spec.seg);
+  const flat = Array.isArray(seg) ? null : seg;
+  const at = (k, q) => (flat ? flat[4 * k + q] : seg[k][q]);
+  const width = decodeTyped(spec.width);
+  const colour = decodeTyped(spec.colour);
+  const [x0, x1] = spec.x;
+  const [y0, y1] = spec.y;
+  const sx = w / (x1 - x0);
+  const sy = h / (y1 - y0);
+  ctx.globalAlpha = spec.opacity;
+  let k = 0;
+  while (k < width.length) {
+    const lw = width[k];
+    const c = colour[k];
+    ctx.beginPath();
+    for (; k < width.length && width[k] === lw && colour[k] === c; k++) {
+      ctx.moveTo((at(k, 0) - x0) * sx, (y1 - at(k, 1)) * sy);
+      ctx.lineTo((at(k, 2) - x0) * sx, (y1 - at(k, 3)) * sy);
+    }
+    ctx.lineWidth = lw * dpr;
+    ctx.strokeStyle = spec.colours[c];
+    ctx.stroke();
+  }
+  return lineCanvas.toDataURL();
+}
+
+function decode(v, base, size) {
   if (v && typeof v === "object" && !Array.isArray(v)) {
     if (typeof v.bdata === "string") return decodeTyped(v);
     if (v.image) return paint(v.image);
+    if (v.lines) return paintLines(v.lines, size || { w: 600, h: 300 });
     if (typeof v.ref === "string") {
       const arr = base[v.ref];
       return arr ? arr.subarray(0, v.n) : [];
@@ -156,13 +211,42 @@ function setPath(obj, path, value) {
   obj[keys[keys.length - 1]] = value;
 }
 
-function applyPatch(fig, patch, base) {
+function applyPatch(fig, patch, base, size) {
   for (const [i, attrs] of patch.t || []) {
     const trace = fig.data[i];
     if (!trace) continue;
-    for (const path in attrs) setPath(trace, path, decode(attrs[path], base));
+    for (const path in attrs) setPath(trace, path, decode(attrs[path], base, size));
   }
-  for (const [path, value] of patch.l || []) setPath(fig.layout, path, decode(value, base));
+  for (const [path, value] of patch.l || []) setPath(fig.layout, path, decode(value, base, size));
+}
+
+// The plot area of a drawn chart in CSS px (where painted images go); before the first draw, a guess
+// from the layout (the image is stretched to fit either way).
+function plotSize(st) {
+  const s = st.el._fullLayout && st.el._fullLayout._size;
+  if (s && s.w > 0 && s.h > 0) return { w: s.w, h: s.h };
+  return { w: Math.max(100, st.el.clientWidth - 40), h: Math.max(100, (st.fig.layout.height || 300) - 70) };
+}
+
+// An annotation's new text written straight into the SVG plotly.js drew, when old and new are plain
+// text (lines joined by <br>, no other markup): Plotly.relayout of an annotation's text recalculates
+// the whole chart (~20 ms, as much as a full redraw), this costs microseconds. The layout objects get
+// the text too, so a later redraw (a resize, a new structure) shows the same. False: take the slow path.
+const MARKUP = /[<>&]/;
+function fastText(st, i, text) {
+  if (typeof text !== "string") return false;
+  const lines = text.split("<br>");
+  if (lines.some((line) => MARKUP.test(line))) return false;
+  const el = st.el.querySelector(`.annotation[data-index="${i}"] text.annotation-text`);
+  if (!el) return false;
+  const spans = el.querySelectorAll(":scope > tspan.line");
+  const targets = spans.length ? Array.from(spans) : [el];
+  if (targets.length !== lines.length || targets.some((t) => t.children.length)) return false;
+  targets.forEach((t, k) => { t.textContent = lines[k]; });
+  el.setAttribute("data-unformatted", text);
+  const full = st.el._fullLayout && st.el._fullLayout.annotations && st.el._fullLayout.annotations[i];
+  if (full) full.text = text;
+  return true;
 }
 
 // ------------------------------------------------------------------------------- theme
@@ -275,22 +359,26 @@ function show(st, i) {
   const frame = st.msg.frames[i];
   if (st.kind === "readout") return showReadout(st, frame);
   if (!window.Plotly || !st.fig) return;
+  const t0 = performance.now();
   const base = st.msg.decodedBase || {};
-  // A layout-only frame (the playing surface's image) on the structure already drawn goes through
-  // Plotly.relayout, which redraws just what changed (~10 ms); Plotly.react would diff and lay out
-  // the whole figure, hundreds of data points included, for the same picture (~10x the cost).
+  const size = plotSize(st);
+  // A layout-only frame (a playing structure's painted images and plain-text titles) on the structure
+  // already drawn goes through Plotly.relayout, which redraws just the images (~2 ms), and titles are
+  // written in place; Plotly.react would diff, recalculate and lay out the whole figure (~10x the cost).
   const newStructure = st.shownFig !== st.fig;
   const layoutOnly = st.drawn && !newStructure && !(frame.t || []).length;
   let update = null;
   if (layoutOnly) {
     update = {};
     for (const [path, value] of frame.l || []) {
-      const v = decode(value, base);
-      update[path.replace(/\.(\d+)(?=\.|$)/g, "[$1]")] = v;
+      const v = decode(value, base, size);
       setPath(st.fig.layout, path, v);
+      const text = /^annotations\.(\d+)\.text$/.exec(path);
+      if (!(text && fastText(st, Number(text[1]), v))) update[path.replace(/\.(\d+)(?=\.|$)/g, "[$1]")] = v;
     }
+    if (!Object.keys(update).length) update = true; // nothing for plotly.js to redraw
   } else {
-    applyPatch(st.fig, frame, base);
+    applyPatch(st.fig, frame, base, size);
     st.fig.layout.datarevision = (st.fig.layout.datarevision || 0) + 1; // new numbers: recalculate
   }
   st.shownFig = st.fig;
@@ -300,11 +388,10 @@ function show(st, i) {
     st.el.dataset.updates = String(Number(st.el.dataset.updates || 0) + 1);
     st.el.dataset.epoch = String(st.msg.epochs ? st.msg.epochs[i] : "");
   };
-  // The cost of a frame's redraw in this browser (the synchronous part, smoothed), for the benchmarks:
-  // what playing costs, so first draws and new structures (several times dearer, and rare) are left out.
+  // The cost of a frame's redraw in this browser (the synchronous part, painting included, smoothed), for
+  // the benchmarks: what playing costs, so first draws and new structures (dearer, and rare) are left out.
   const steady = st.drawn && !newStructure;
-  const t0 = performance.now();
-  const run = update ? window.Plotly.relayout(st.el, update)
+  const run = update === true ? null : update ? window.Plotly.relayout(st.el, update)
     : st.drawn ? window.Plotly.react(st.el, st.fig) : window.Plotly.newPlot(st.el, st.fig);
   if (steady) {
     const ms = performance.now() - t0;
