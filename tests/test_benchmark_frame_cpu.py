@@ -64,7 +64,11 @@ def test_the_surface_of_both_paths_is_the_runs_prediction(result):
     want = result.run.surface()[2].astype(np.float32)  # the run has not moved since the last frame
     new = json.loads(result.last_new["surface"])
     old = json.loads(result.last_old["surface"])
-    np.testing.assert_array_equal(spec.decode(new["t"][0][1]["z"]), want)
+    np.testing.assert_array_equal(spec.decode(new["h"][0][1]["z"]), want)  # the invisible heatmap, for hover
+    painted = dict(new["l"])["images.0.source"]["image"]  # what the eye sees: painted from a byte per cell
+    lo, hi = painted["zmin"], painted["zmax"]  # beyond the scale's ends a heatmap shows their colours too
+    half_level = (hi - lo) / spec.LEVELS / 2 * 1.0001
+    np.testing.assert_allclose(spec.unpaint(painted), np.clip(want, lo, hi), rtol=0, atol=half_level)
     np.testing.assert_array_equal(np.asarray(spec.decode(old["data"][0]["z"]), dtype=np.float32), want)
 
 
@@ -80,8 +84,18 @@ def test_every_number_a_frame_sends_is_the_old_figures(result, chart):
     old = json.loads(result.last_old[chart])
     new = json.loads(result.last_new[chart])
     base, patch = (new["base"], new["frames"][-1]) if chart == "loss" else (None, new)
-    assert patch["t"], "the patch carries numbers"
-    for i, attrs in patch["t"]:
+    traces = [*patch["t"], *patch.get("h", [])]
+    assert traces, "the patch carries numbers"
+    painted = [(path, value) for path, value in patch["l"] if isinstance(value, dict)]
+    for k, (path, value) in enumerate(painted):  # a layout image the browser paints: the builder leaves it empty
+        assert _at(old["layout"], path) == ""
+        if "image" in value:  # the k-th painted panel shows the k-th patched heatmap's numbers
+            i, attrs = traces[k]
+            lo, hi = value["image"]["zmin"], value["image"]["zmax"]
+            want = np.clip(np.asarray(spec.decode(attrs["z"]), dtype=np.float64), lo, hi)
+            half_level = (hi - lo) / spec.LEVELS / 2 * 1.0001
+            np.testing.assert_allclose(spec.unpaint(value["image"]), want, rtol=0, atol=half_level)
+    for i, attrs in traces:
         for path, value in attrs.items():
             got = np.asarray(spec.decode(value, base))
             want = np.asarray(spec.decode(_at(old["data"][i], path)))
@@ -91,4 +105,5 @@ def test_every_number_a_frame_sends_is_the_old_figures(result, chart):
             else:
                 np.testing.assert_array_equal(got, want, err_msg=path)
     for path, value in patch["l"]:
-        assert _at(old["layout"], path) == value, (chart, path)
+        if not isinstance(value, dict):
+            assert _at(old["layout"], path) == value, (chart, path)

@@ -31,15 +31,22 @@ def _plain(o):
 
 
 def _check(make_fig, make_frame, data0, data1, base_of=None):
-    """structure(data0) + frame(data1) == builder(data1), and the frame holds no plotly objects."""
+    """structure(data0) + frame(data1) == builder(data1), and the frame holds no plotly objects.
+
+    A layout image's source is painted by the browser from numbers (spec.painted, the network's
+    edges): the builder leaves it empty, so it is compared apart, by the tests of what is painted."""
     fig0 = S.figure_dict(make_fig(data0))
     frame0 = make_frame(data0)
     structure = S.strip(fig0, frame0)
     frame1 = make_frame(data1)
     shown = S.apply(structure, frame1, base_of(data1) if base_of else None)
     want = S.figure_dict(make_fig(data1))
+    for image in shown["layout"].get("images", []):
+        assert isinstance(image["source"], dict) and set(image["source"]) <= {"image", "lines"}
+        image["source"] = ""
     assert _plain(shown) == _plain(want)
     json.dumps(frame1)  # plain JSON: numbers, strings and typed arrays only
+    assert frame1["t"] == [] or not want["layout"].get("images")  # painted charts: the picture is layout only
     return structure, frame1
 
 
@@ -57,7 +64,7 @@ def test_delta_heatmaps_split(shared, pending, highlight):
     kw = dict(example_order=order, pending=pending, highlight=highlight, shared_scale=shared)
     structure, frame = _check(lambda d: F.delta_heatmaps(d, example_labels=labels, **kw),
                               lambda d: F.delta_frame(d, **kw), make(0), make(100))
-    z = S.decode(frame["t"][0][1]["z"])
+    z = S.decode(frame["h"][0][1]["z"])  # the heatmaps' own numbers only feed hover
     assert z.dtype == np.float32 and z.shape == (1, 6)  # δ^(4): (s_4, shown examples)
     assert structure["data"][0]["z"] == []  # the structure carries no numbers
 
@@ -82,7 +89,7 @@ def test_network_diagram_split(sizes, max_edges, pending):
     kw = dict(pending_dW=pending, max_edges_per_layer=max_edges)
     _, frame = _check(lambda d: F.network_diagram(sizes, d[0], dW=d[1], activations=["tanh"] * (len(sizes) - 1), **kw),
                       lambda d: F.network_frame(sizes, d[0], dW=d[1], **kw), make(0), make(5))
-    x = S.decode(frame["t"][0][1]["x"])
+    x = S.decode(frame["h"][0][1]["x"])  # the hover points
     assert x.dtype == np.float32
 
 
@@ -237,40 +244,44 @@ def test_playing_matrix_heatmaps_paint_each_matrix_over_its_cells():
     assert "<br>max|W| = " in _titles(paused)[0] and "<sup>" not in _titles(paused)[0]
 
 
+@pytest.mark.parametrize("playing", [False, True])
 @pytest.mark.parametrize("sizes,max_edges", [([2, 4, 2, 1], 400), ([3, 32, 32, 2], 300)])
-def test_playing_network_paints_the_edges_of_the_traces(sizes, max_edges):
-    """While playing, the edges are painted (no edge traces): exactly the paused figure's segments,
-    each with its trace's width and colour, in the traces' order (thin first), over the axes' ranges."""
+def test_network_paints_every_kept_edge_with_its_sign_and_width_bucket(sizes, max_edges, playing):
+    """The edges are painted (no edge traces): one segment per kept weight W^(l)_ij, from neuron j of
+    layer l to neuron i of layer l + 1, coloured by sign, in one of six widths by |W| relative to the
+    largest; thin first (drawn under thick); over exactly the axes' ranges. Hover (not while playing)
+    is in the frame's hover part."""
+    from playground.figures.network import N_BUCKETS, bucket_width
+
     r = _rng(2)
     W = [r.normal(size=(sizes[l + 1], sizes[l])) for l in range(len(sizes) - 1)]
-    paused = S.figure_dict(F.network_diagram(sizes, W, max_edges_per_layer=max_edges))
-    playing = S.figure_dict(F.network_diagram(sizes, W, max_edges_per_layer=max_edges, playing=True))
-    frame = F.network_frame(sizes, W, max_edges_per_layer=max_edges, playing=True)
-    assert frame["t"] == []
+    fig = S.figure_dict(F.network_diagram(sizes, W, max_edges_per_layer=max_edges, playing=playing))
+    frame = F.network_frame(sizes, W, max_edges_per_layer=max_edges, playing=playing)
+    assert frame["t"] == [] and bool(frame["h"]) is not playing
     ((path, value),) = frame["l"]
     lines = value["lines"]
     assert path == "images.0.source"
-    seg = S.decode(lines["seg"]).reshape(-1, 4)
-    width, colour = S.decode(lines["width"]), S.decode(lines["colour"])
-    want_seg, want_width, want_colour = [], [], []
-    for t in paused["data"]:
-        if t.get("mode") != "lines":
-            continue
-        x, y = _arr(t["x"]), _arr(t["y"])
-        k = len(x) // 3
-        want_seg.append(np.column_stack([x[0::3], y[0::3], x[1::3], y[1::3]]))
-        want_width += [t["line"]["width"]] * k
-        want_colour += [int(t["line"]["color"] == F.style.POSITIVE)] * k
-    np.testing.assert_array_equal(seg, np.concatenate(want_seg).astype(np.float32))
-    np.testing.assert_allclose(width, want_width, rtol=1e-6)
-    np.testing.assert_array_equal(colour, want_colour)
-    assert list(np.diff(width) >= 0) == [True] * (len(width) - 1)  # thin first, thick on top
-    assert lines["opacity"] == paused["data"][0]["opacity"]
-    assert [lines["x"], lines["y"]] == [paused["layout"]["xaxis"]["range"], paused["layout"]["yaxis"]["range"]]
-    (img,) = playing["layout"]["images"]
+    got = np.column_stack([S.decode(lines["seg"]).reshape(-1, 4), S.decode(lines["width"]),
+                           S.decode(lines["colour"])]).astype(np.float64)
+    pos = [(s - 1) / 2.0 - np.arange(s) for s in sizes]
+    kept = []
+    for l, w in enumerate(W, start=1):
+        flat = np.sort(np.abs(w).ravel())
+        floor = flat[-max_edges] if flat.size > max_edges else 0.0
+        kept += [(l, i, j, w[i, j]) for i in range(w.shape[0]) for j in range(w.shape[1]) if abs(w[i, j]) >= floor]
+    top = max(abs(v) for *_, v in kept)
+    width = [bucket_width(min(int(abs(v) / top * N_BUCKETS), N_BUCKETS - 1)) for *_, v in kept]
+    want = np.array([[l, pos[l - 1][j], l + 1, pos[l][i], wd, int(v >= 0)]
+                     for (l, i, j, v), wd in zip(kept, width, strict=True)], dtype=np.float32).astype(np.float64)
+    np.testing.assert_allclose(got[np.lexsort(got.T[::-1])], want[np.lexsort(want.T[::-1])], rtol=1e-6)
+    assert list(np.diff(got[:, 4]) >= 0) == [True] * (len(got) - 1)  # thin first, thick on top
+    assert lines["colours"] == [F.style.NEGATIVE, F.style.POSITIVE]
+    assert [lines["x"], lines["y"]] == [fig["layout"]["xaxis"]["range"], fig["layout"]["yaxis"]["range"]]
+    (img,) = fig["layout"]["images"]
     assert (img["x"], img["y"]) == (lines["x"][0], lines["y"][1])
     assert (img["sizex"], img["sizey"]) == pytest.approx((lines["x"][1] - lines["x"][0], lines["y"][1] - lines["y"][0]))
-    assert not [t for t in playing["data"] if t.get("mode") == "lines" or "hover" in t.get("name", "")]
+    assert not [t for t in fig["data"] if t.get("mode") == "lines"]
+    assert bool([t for t in fig["data"] if "hover" in t.get("name", "")]) is not playing
 
 
 def test_painted_numbers_are_bytes_on_the_colour_scale():

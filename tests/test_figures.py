@@ -23,6 +23,7 @@ from playground.figures import (
     loss_curve,
     matrix_heatmaps,
     network_diagram,
+    network_frame,
     predicted_vs_true,
     prediction_surface,
     symmetric_range,
@@ -455,20 +456,21 @@ def test_confusion_matrix_counts_and_accuracy():
 # ---------------------------------------------------------------- network diagram
 
 
-def edges_of(fig: go.Figure, sizes: list[int]):
-    """(l, i, j, colour, width) for every drawn edge, recovered from the NaN-separated segments."""
+def edges_of(sizes: list[int], W, **kwargs):
+    """(l, i, j, colour, width) for every edge the browser paints, recovered from the frame's segments."""
+    from playground.figures import spec
+
     pos = [(s - 1) / 2.0 - np.arange(s) for s in sizes]
+    ((path, value),) = network_frame(sizes, W, **kwargs)["l"]
+    lines = value["lines"]
+    seg = spec.decode(lines["seg"]).reshape(-1, 4)
     out = []
-    for t in fig.data:
-        if t.type != "scatter" or t.mode != "lines":
-            continue
-        x, y = list(t.x), list(t.y)
-        for a in range(0, len(x), 3):
-            assert np.isnan(x[a + 2]) and np.isnan(y[a + 2])  # a gap: plotly draws no line across NaN
-            l = int(x[a])
-            j = int(np.argmin(np.abs(pos[l - 1] - y[a])))
-            i = int(np.argmin(np.abs(pos[l] - y[a + 1])))
-            out.append((l, i, j, t.line.color, t.line.width))
+    for (x0, y0, x1, y1), c, width in zip(seg, spec.decode(lines["colour"]), spec.decode(lines["width"]), strict=True):
+        l = int(round(x0))
+        assert x1 == l + 1  # from a neuron of layer l to one of layer l + 1
+        j = int(np.argmin(np.abs(pos[l - 1] - y0)))
+        i = int(np.argmin(np.abs(pos[l] - y1)))
+        out.append((l, i, j, lines["colours"][c], float(width)))
     return out
 
 
@@ -476,11 +478,11 @@ def test_network_edges_colour_by_sign_and_width_monotone_in_abs_w(rng):
     sizes = [2, 5, 3, 1]
     W = [rng.normal(size=(sizes[l + 1], sizes[l])) for l in range(3)]
     fig = network_diagram(sizes, W)
-    edges = edges_of(fig, sizes)
+    edges = edges_of(sizes, W)
     assert len(edges) == sum(w.size for w in W)
     assert len({(l, i, j) for l, i, j, _, _ in edges}) == len(edges)
-    line_traces = [t for t in fig.data if t.mode == "lines"]
-    assert len(line_traces) <= 12  # grouped by sign × width bucket, not one trace per edge
+    assert not [t for t in fig.data if t.mode == "lines"]  # painted into the layout image, not traces
+    assert len({width for *_, width in edges}) <= 6  # a few width buckets
     pairs = []
     for l, i, j, colour, width in edges:
         w = W[l - 1][i, j]
@@ -540,7 +542,7 @@ def test_network_keeps_largest_edges_of_crowded_layers_and_says_so(rng):
     sizes = [30, 20, 2]
     W = [rng.normal(size=(20, 30)), rng.normal(size=(2, 20))]
     fig = network_diagram(sizes, W, max_edges_per_layer=100)
-    edges = edges_of(fig, sizes)
+    edges = edges_of(sizes, W, max_edges_per_layer=100)
     kept1 = {(i, j) for l, i, j, _, _ in edges if l == 1}
     assert len(kept1) == 100 and sum(l == 2 for l, *_ in edges) == 40
     kept_abs = [abs(W[0][i, j]) for i, j in kept1]

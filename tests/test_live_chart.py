@@ -201,3 +201,16 @@ def test_frames_play_between_ticks_in_step_with_the_readout_and_zoom_survives(de
             assert not errors, errors
         finally:
             browser.close()
+
+
+def test_vendored_katex_is_the_version_streamlits_page_styles() -> None:
+    """The equation panel's formulas are typeset by the vendored KaTeX with the CSS and fonts of the
+    KaTeX Streamlit's own markdown uses (they come with every Streamlit page): the two must be one
+    version, or the formulas are laid out wrong. After a Streamlit upgrade that changes it, replace
+    assets/vendor/katex.min.js with that version (npm pack katex@<version>); until then the panel
+    falls back to st.latex (component_files.katex_url)."""
+    from playground.ui import component_files as cf
+
+    assert cf.streamlit_katex_version() == cf.vendored_katex_version() != ""
+    assert cf.katex_url() is not None and "vendor/katex.min.js" in cf.katex_url()
+    assert "MIT License" in (cf.ASSETS / "vendor" / "KATEX_LICENSE").read_text()

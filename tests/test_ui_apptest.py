@@ -87,8 +87,9 @@ def test_first_load_shows_a_fresh_default_run() -> None:
     assert float(metric(at, J)) > 0
     assert not at.error and not at.warning
     live = live_elements(at)
-    assert set(live) == {"readout", "network", "deltas", "surface", "loss", "matrices"}
+    assert set(live) == {"readout", "network", "deltas", "surface", "loss", "matrices", "equations"}
     assert float(metric(at, J)) == pytest.approx(run.current_trace().J, rel=1e-3)
+    live.pop("equations")  # formulas, rendered after the charts and on no clock (test below)
     for key, data in live.items():  # paused: one snapshot each, shown at once, all of the same drawing
         assert len(data["frames"]) == 1 and data["span"] == 0 and data["tick"] == live["readout"]["tick"], key
         if key != "readout":
@@ -331,7 +332,7 @@ def test_every_drawing_announces_exactly_the_live_elements_it_sends(query) -> No
         at.query_params[k] = v
     ok(at.run())
     click(at, "Step")
-    live = live_elements(at)
+    live = {k: d for k, d in live_elements(at).items() if d["kind"] != "math"}  # formulas join no drawing
     assert {d["members"] for d in live.values()} == {len(live)}, {k: d["members"] for k, d in live.items()}
     assert len({d["tick"] for d in live.values()}) == 1
 
@@ -348,10 +349,32 @@ def test_every_instrument_draws_without_an_exception(tool) -> None:
         click(at, "Start")
         click(at, "Step")
         assert run_of(at).epoch == 1 and at.session_state["compare"][0].epoch == 1
-    live = live_elements(at)
+    live = {k: d for k, d in live_elements(at).items() if d["kind"] != "math"}
     solo = {k: d for k, d in live.items() if d.get("solo")}
     if tool != "Gradient check":  # the check draws its table only when asked to run
         assert solo, f"{tool}: no chart drawn"
     for key, d in solo.items():
         assert d["kind"] == "chart" and json.loads(d["structure"])["data"], key
     assert {d["members"] for d in live.values() if not d.get("solo")} == {len(live) - len(solo)}
+
+
+def test_equations_panel_sends_each_group_as_one_formula_with_the_runs_numbers() -> None:
+    """The panel is one element of formulas (rendered with KaTeX by the browser after the charts): a
+    group per step of the algorithm, each equation's general form and its numbers for the picked
+    neuron and example; a phase walk marks the equations it evaluates and says what is pending."""
+    from playground.equations import GROUPS
+
+    at = load()
+    run = run_of(at)
+    eq = live_elements(at)["equations"]
+    assert eq["kind"] == "math" and "vendor/katex.min.js" in eq["katex_url"]
+    assert [g["title"] for g in eq["groups"]] == [t for t, _ in GROUPS]
+    assert not any(g["now"] for g in eq["groups"])
+    forward = eq["groups"][0]["tex"]
+    z = run.current_trace().z[run.net.n_l][0, 0]  # eq. (1) for the output neuron 1 and example 1
+    assert forward.startswith(r"\begin{array}") and f"{z:.4g}" in forward
+    assert "(16)" in eq["groups"][1]["note"] and "pending" not in " ".join(g["tex"] for g in eq["groups"])
+    click(at, "Phase ▸")
+    eq = live_elements(at)["equations"]
+    assert [g["now"] for g in eq["groups"]] == [True, False, False, False, False]
+    assert r"\blacktriangleleft" in eq["groups"][0]["tex"] and "pending" in eq["groups"][2]["tex"]

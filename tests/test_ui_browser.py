@@ -234,6 +234,30 @@ def test_phase_button_walks_the_phase_bar(page) -> None:
     assert charts(page)["total"] == 5
 
 
+_FORMULAS_JS = """() => Array.from(document.querySelectorAll('.live-math .live-math-group')).map((g) => ({
+  title: g.querySelector('.live-math-title').textContent, katex: !!g.querySelector('.katex .katex-html'),
+  text: g.querySelector('.live-math-tex').textContent, superscript: (() => {
+    const s = g.querySelector('.katex .msupsub .sizing');
+    const size = (el) => parseFloat(getComputedStyle(el).fontSize);
+    return s ? size(s) / size(g.querySelector('.katex')) : null;
+  })()}))"""
+
+
+def test_equations_are_typeset_and_follow_a_step(page) -> None:
+    """The formulas are KaTeX, styled by the page's KaTeX CSS (a superscript is set smaller than its
+    base), and after a Step they show the new numbers."""
+    page.wait_for_function("() => document.querySelectorAll('.live-math .katex').length >= 5", timeout=WAIT_MS)
+    groups = page.evaluate(_FORMULAS_JS)
+    assert [g["title"] for g in groups] == ["Forward pass", "Cost", "Error terms, backwards", "Gradients", "Update"]
+    assert all(g["katex"] for g in groups)
+    assert all(g["superscript"] is not None and g["superscript"] < 0.9 for g in groups), groups
+    before = groups[4]["text"]  # eq. (7)'s numbers: the weight and its gradient before the update
+    button(page, "Step").click()
+    wait_epoch(page, 1)
+    page.wait_for_function(f"() => ({_FORMULAS_JS})()[4].text !== {before!r}", timeout=WAIT_MS)
+    assert no_exception(page) and not page.log.problems(), page.log.problems()
+
+
 def test_rapid_step_clicks_neither_lose_nor_double_an_update(page) -> None:
     for _ in range(6):
         button(page, "Step").click()  # as fast as Playwright clicks: no waiting in between

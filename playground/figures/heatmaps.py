@@ -6,11 +6,13 @@ W^(l) and ∂J/∂W^(l) (eq. 9) are drawn as the matrices they are: row i is neu
 column j neuron j of layer l. All use the shared diverging scale centred on 0 with a symmetric range.
 Cells are drawn with ``zsmooth="fast"`` (one image pixel per cell, scaled crisp by the browser).
 
-While playing, these charts are redrawn many times a second, and a plotly.js heatmap redraw
-(~25 ms in a software-rendered browser) would cap the frame rate. So the ``playing`` structure keeps
-the heatmaps invisible, for their axes and colour bar, and puts a layout image over each panel;
-frames carry each panel's numbers and colour range for the browser to paint there (~2 ms), and
-titles in plain text (superscripts as Unicode), which the browser rewrites in place.
+These charts are redrawn many times a second while playing, and on every Step, and a plotly.js
+heatmap redraw (~25-35 ms in a software-rendered browser) would cap the frame rate and delay a
+Step. So the heatmaps are invisible, there for their axes, colour bar and hover, and a layout image
+over each panel shows the cells: frames carry each panel's numbers for the browser to paint there
+(~2 ms), and titles in plain text (superscripts as Unicode), which it rewrites in place. The
+heatmaps' own numbers go in the frame's hover part, applied when the browser is idle (spec.py);
+while ``playing``, hover is off and they are not sent at all.
 """
 from __future__ import annotations
 
@@ -61,7 +63,7 @@ def _painted(z: np.ndarray, r: float) -> dict:
 
 
 def _panel_image(fig: go.Figure, row: int, col: int, x0: float, width: float, rows: int) -> None:
-    """The layout image a ``playing`` structure paints a panel into: exactly the heatmap's cells
+    """The layout image the frames paint a panel into: exactly the heatmap's cells
     (x0 … x0 + width on the x axis, rows 1 … ``rows`` downwards from the top of a reversed y axis)."""
     xref, yref = axis_refs(fig, row, col)
     fig.add_layout_image(source="", xref=xref, yref=yref, x=x0, y=0.5, sizex=width, sizey=rows, sizing="stretch",
@@ -78,25 +80,23 @@ def delta_frame(
     playing: bool = False,
 ) -> Patch:
     """The numbers of :func:`delta_heatmaps` for new δ^(l) (same layers, order and options): each
-    layer's z, colour range and title. The structure stays; see figures/spec.py. ``playing``: for a
-    playing structure, each panel's numbers go to its layout image instead (layout only)."""
+    layer's painted image and title, and (for hover; not while ``playing``) its heatmap's z and
+    colour range. The structure stays; see figures/spec.py."""
     layers = sorted(set(deltas) | set(pending), reverse=True)
     order = np.asarray(example_order, dtype=np.intp).ravel()
     shown = _delta_shown(deltas, order, layers, pending)
     shared = symmetric_range(*shown.values()) if shared_scale else None
     first = next((l for l in layers if l in shown), None)
-    traces, titles, images = [], [], []
+    hover, titles, images = [], [], []
     for i, l in enumerate(layers):
         s = np.asarray(deltas[l]).shape[1] if l in deltas else None
         titles.append([f"annotations.{i}.text", _delta_title(l, s, shown.get(l), l == highlight)])
         if l in shown:
             r = shared if shared_scale else symmetric_range(shown[l])
-            if playing:
-                images.append([f"images.{len(images)}.source", _painted(shown[l], r)])
-            else:
-                traces.append([i, {"z": typed(shown[l]), "zmin": -r, "zmax": r,
-                                   **(_colour_ticks(r) if not shared_scale and l == first else {})}])
-    return {"t": traces, "l": images + titles}
+            images.append([f"images.{len(images)}.source", _painted(shown[l], r)])
+            hover.append([i, {"z": typed(shown[l]), "zmin": -r, "zmax": r,
+                              **(_colour_ticks(r) if not shared_scale and l == first else {})}])
+    return {"t": [], "l": images + titles, "h": [] if playing else hover}
 
 
 def delta_heatmaps(
@@ -118,9 +118,9 @@ def delta_heatmaps(
         column c is example_labels[example_order[c]]); groups of equal labels get one tick.
     pending: layers not computed yet in this update; drawn empty and grey, whatever deltas holds.
     shared_scale: one colour range for all layers, so a vanishing gradient shows as fading rows.
-    playing: the structure for Play (see the module's docstring): the heatmaps are invisible and
-        without hover, a layout image over each panel shows the numbers, and the colour bar is
-        relative (±max|δ|, of all layers with shared_scale) since its range is not redrawn.
+    playing: the structure for Play: no hover (the heatmaps' numbers are not sent while playing),
+        and the colour bar is relative (±max|δ|, of all layers with shared_scale) since its
+        range is not redrawn. The cells are a layout image over each panel (see the module's docstring).
     """
     layers = sorted(set(deltas) | set(pending), reverse=True)
     if not layers:
@@ -185,13 +185,13 @@ def delta_heatmaps(
                 showscale=l == first_scaled, colorbar=colourbar if l == first_scaled else None,
                 hovertemplate=None if playing else
                 f"δ<sub>%{{y}}</sub><sup>({l})</sup> for example %{{x}} = %{{z:.4g}}<extra></extra>",
-                hoverinfo="skip" if playing else None, opacity=0.0 if playing else None,
+                hoverinfo="skip" if playing else None, opacity=0.0,  # the image above shows the cells
                 name=f"δ({l})",
             )
         else:
             trace = go.Heatmap(z=[], showscale=False, hoverinfo="skip", name=f"δ({l}) pending")
         fig.add_trace(trace, row=row, col=1)
-        if l in shown and playing:
+        if l in shown:
             _panel_image(fig, row, 1, -0.5, n, sizes[l])
         if l in shown:
             # Separators between label groups; domain coordinates avoid any category/number ambiguity.
@@ -239,24 +239,21 @@ def matrix_frame(
     highlight: int | None = None,
     playing: bool = False,
 ) -> Patch:
-    """The numbers of :func:`matrix_heatmaps` for new matrices of the same shapes: z, range, title
-    (``playing``: each panel's numbers to its layout image, as in :func:`delta_frame`)."""
+    """The numbers of :func:`matrix_heatmaps` for new matrices of the same shapes: painted image and
+    title, and for hover (not while ``playing``) z and range, as in :func:`delta_frame`."""
     layers = sorted(set(mats) | set(pending))
     symbol = "W" if kind == "W" else "∂J/∂W"
     first = next((l for l in layers if l in mats and l not in pending), None)
-    traces, titles, images = [], [], []
+    hover, titles, images = [], [], []
     for i, l in enumerate(layers):
         a = np.asarray(mats[l]) if l in mats else None
         shown = compact(a) if a is not None and l not in pending else None
         titles.append([f"annotations.{i}.text", _matrix_title(symbol, l, a, shown, l == highlight)])
         if shown is not None:
             r = symmetric_range(shown)
-            if playing:
-                images.append([f"images.{len(images)}.source", _painted(shown, r)])
-            else:
-                traces.append([i, {"z": typed(shown), "zmin": -r, "zmax": r,
-                                   **(_colour_ticks(r) if l == first else {})}])
-    return {"t": traces, "l": images + titles}
+            images.append([f"images.{len(images)}.source", _painted(shown, r)])
+            hover.append([i, {"z": typed(shown), "zmin": -r, "zmax": r, **(_colour_ticks(r) if l == first else {})}])
+    return {"t": [], "l": images + titles, "h": [] if playing else hover}
 
 
 def matrix_heatmaps(
@@ -271,8 +268,9 @@ def matrix_heatmaps(
     """W^(l) (kind "W") or ∂J/∂W^(l) (kind "dW") for l in mats ∪ pending, side by side, l = 1 on the left.
 
     mats[l]: (s_{l+1}, s_l). Each panel has its own symmetric colour range, since the layers' weights
-    differ in scale; pending layers are drawn empty and grey, whatever mats holds. playing: the
-    structure for Play, layout images over invisible heatmaps (as :func:`delta_heatmaps`).
+    differ in scale; pending layers are drawn empty and grey, whatever mats holds. The cells are
+    layout images over invisible heatmaps; playing: the structure for Play, without hover (as
+    :func:`delta_heatmaps`).
     """
     if kind not in ("W", "dW"):
         raise ValueError(f'kind must be "W" or "dW"; got {kind!r}.')
@@ -314,11 +312,10 @@ def matrix_heatmaps(
                     f"{symbol}<sup>({l})</sup><sub>%{{y}},%{{x}}</sub> = %{{z:.4g}}"
                     f"<br>from neuron %{{x}} of layer {l} to neuron %{{y}} of layer {l + 1}<extra></extra>"
                 ),
-                hoverinfo="skip" if playing else None, opacity=0.0 if playing else None,
+                hoverinfo="skip" if playing else None, opacity=0.0,  # the image above shows the cells
             )
             fig.add_trace(trace, row=1, col=col)
-            if playing:
-                _panel_image(fig, 1, col, 0.5, s_l, s_next)
+            _panel_image(fig, 1, col, 0.5, s_l, s_next)
             fig.update_xaxes(dtick=1 if s_l <= 12 else None, title_text=f"j (layer {l})", row=1, col=col)
             fig.update_yaxes(dtick=1 if s_next <= 12 else None, title_text=f"i (layer {l + 1})", row=1, col=col)
         else:

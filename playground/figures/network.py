@@ -1,13 +1,13 @@
 """The network as a diagram: neurons in columns, one per layer, and an edge per weight W^(l)_ij.
 
 Edge colour is the sign of W^(l)_ij (blue negative, orange positive) and width grows with |W^(l)_ij|.
-A network can have thousands of weights and this chart is redrawn while training, so edges are
-grouped into a few traces (sign × width bucket) of None-separated segments instead of one trace per
-edge, and hover comes from invisible points on the edges, one trace per layer.
-
-Even so, twelve line traces cost a plotly.js redraw of ~30 ms in a software-rendered browser. While
-playing, the ``playing`` structure has no edge traces: the frames send the edges as segments with
-their width and colour, which the browser paints into one layout image under the neurons (~5 ms).
+A network can have thousands of weights and this chart is redrawn many times a second while
+playing, and on every Step. Even grouped into a few traces (sign × width bucket) of NaN-separated
+segments, edges as plotly.js lines cost a redraw of ~30-40 ms in a software-rendered browser. So the
+edges are painted: frames send each edge as a segment with its width bucket and sign, and the
+browser paints them into one layout image under the neurons (~5 ms). Hover comes from invisible
+points on the edges, one trace per layer, whose numbers travel in the frame's hover part (applied
+when the browser is idle; not sent while ``playing``, when there is no hover).
 """
 from __future__ import annotations
 
@@ -149,21 +149,18 @@ def network_frame(
     max_edges_per_layer: int = 400,
     playing: bool = False,
 ) -> Patch:
-    """The numbers of :func:`network_diagram` for new weights (same sizes and options): the edge
-    segments of each sign × width trace and the hover points with their W and ∂J/∂W; ``playing``:
-    the edges for the layout image of a playing structure (layout only)."""
+    """The numbers of :func:`network_diagram` for new weights (same sizes and options): the edges to
+    paint, and (for hover; not while ``playing``) the hover points with their W and ∂J/∂W."""
     sizes = [int(s) for s in sizes]
     Ws = [np.asarray(w, dtype=np.float64) for w in W]
     dWs = [np.asarray(g, dtype=np.float64) for g in dW] if dW is not None and not pending_dW else None
     ys = [_positions(s) for s in sizes]
     kept, _ = _kept_edges(Ws, max_edges_per_layer)
-    if playing:
-        n_edges = sum(i.size for _, i, _ in kept)
-        return {"t": [], "l": [["images.0.source", _painted_edges(_edge_segments(Ws, ys, kept), n_edges, sizes)]]}
-    traces = [[k, {"x": typed(x), "y": typed(y)}] for k, (x, y) in enumerate(_edge_segments(Ws, ys, kept))]
-    traces += [[len(EDGE_TRACES) + k, {"x": typed(x), "y": typed(y), "customdata": typed(c)}]
-               for k, (x, y, c) in enumerate(_hover_points(sizes, Ws, dWs, ys, kept))]
-    return {"t": traces, "l": []}
+    n_edges = sum(i.size for _, i, _ in kept)
+    edges = [["images.0.source", _painted_edges(_edge_segments(Ws, ys, kept), n_edges, sizes)]]
+    hover = [] if playing else [[k, {"x": typed(x), "y": typed(y), "customdata": typed(c)}]
+                                for k, (x, y, c) in enumerate(_hover_points(sizes, Ws, dWs, ys, kept))]
+    return {"t": [], "l": edges, "h": hover}
 
 
 def network_diagram(
@@ -181,8 +178,8 @@ def network_diagram(
 
     W[l-1] is W^(l), shape (s_{l+1}, s_l) (and dW[l-1] is ∂J/∂W^(l)); Python's list index is l − 1.
     highlight rings the neurons of that layer. Layers with more than max_edges_per_layer weights
-    show only the largest |W^(l)_ij|, and a subtitle says so. playing: the structure for Play, with
-    a layout image for the edges instead of their traces and hover (see the module's docstring).
+    show only the largest |W^(l)_ij|, and a subtitle says so. The edges are a layout image the
+    frames paint (see the module's docstring); playing: the structure for Play, without edge hover.
     """
     sizes = [int(s) for s in sizes]
     n_l = len(sizes)
@@ -198,22 +195,10 @@ def network_diagram(
 
     kept, notes = _kept_edges(Ws, max_edges_per_layer)
     fig = go.Figure()
-    # Edge traces: one per (sign, width bucket), always all of them (empty or not) so the traces stay
-    # the same from frame to frame; thin ones first so thick ones are drawn on top.
-    n_edges = sum(i.size for _, i, _ in kept)
-    opacity = _edge_opacity(n_edges)
     x_range, y_range = _ranges(sizes)
-    if playing:  # frames paint the edges here, over exactly the axes' ranges
-        fig.add_layout_image(source="", xref="x", yref="y", x=x_range[0], y=y_range[1], sizex=x_range[1] - x_range[0],
-                             sizey=y_range[1] - y_range[0], sizing="stretch", xanchor="left", yanchor="top",
-                             layer="below")
-    edges = [] if playing else zip(EDGE_TRACES, _edge_segments(Ws, ys, kept), strict=True)
-    for (positive, b), (xs, yv) in edges:
-        fig.add_trace(go.Scatter(
-            x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
-            name=f"W {'≥' if positive else '<'} 0, |W| bucket {b + 1}/{N_BUCKETS}",
-            line=dict(color=POSITIVE if positive else NEGATIVE, width=bucket_width(b)), opacity=opacity,
-        ))
+    # The frames paint the edges here, over exactly the axes' ranges (network_frame).
+    fig.add_layout_image(source="", xref="x", yref="y", x=x_range[0], y=y_range[1], sizex=x_range[1] - x_range[0],
+                         sizey=y_range[1] - y_range[0], sizing="stretch", xanchor="left", yanchor="top", layer="below")
     for l, (x, y, custom) in enumerate([] if playing else _hover_points(sizes, Ws, dWs, ys, kept), start=1):
         grad_text = "%{customdata[3]:.4g}" if dWs is not None else "pending"
         fig.add_trace(go.Scatter(

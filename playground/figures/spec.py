@@ -8,7 +8,11 @@ browser keeps the structure and applies frames to it (``assets/live_chart.js``);
 the same here, so a test can prove that structure + frame equals the builder's whole figure.
 
 Patch format (plain JSON, mirrored in live_chart.js):
-    {"t": [[trace index, {attribute path: value}], ...], "l": [[layout path, value], ...]}
+    {"t": [[trace index, {attribute path: value}], ...], "l": [[layout path, value], ...],
+     "h": [[trace index, {attribute path: value}], ...]}
+"h" patches traces the eye does not see, whose numbers only feed hover (the invisible heatmap under a
+painted image): the browser shows "l" at once and applies "h" when it is idle, so a Step's picture
+does not wait for plotly.js to recalculate hover data.
 An attribute or layout path is dotted ("colorbar.ticktext", "annotations.3.text"). A value is JSON,
 or a typed array ``{"dtype": "f4", "bdata": <base64>, "shape": "r,c"}`` (plotly.js's own format),
 or ``{"ref": name, "n": k}``: the first k entries of the array ``name`` sent once beside the frames
@@ -99,13 +103,14 @@ def _set(obj: Any, path: str, value: Any) -> None:
 
 def patched_paths(patch: Patch) -> tuple[list[tuple[int, str]], list[str]]:
     """The (trace, attribute) and layout paths a patch writes."""
-    return [(i, p) for i, attrs in patch.get("t", []) for p in attrs], [p for p, _ in patch.get("l", [])]
+    traces = [*patch.get("t", []), *patch.get("h", [])]
+    return [(i, p) for i, attrs in traces for p in attrs], [p for p, _ in patch.get("l", [])]
 
 
 def apply(structure: dict, patch: Patch, base: dict[str, Any] | None = None) -> dict:
     """The figure a browser shows: a deep copy of structure with the patch's values written in (decoded)."""
     fig = copy.deepcopy(structure)
-    for i, attrs in patch.get("t", []):
+    for i, attrs in [*patch.get("t", []), *patch.get("h", [])]:
         for path, value in attrs.items():
             _set(fig["data"][i], path, decode(value, base))
     for path, value in patch.get("l", []):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from pathlib import Path
 from string import Template
 
@@ -78,3 +79,40 @@ export default function (component) {
   });
 }
 """).substitute(key=window_key, error_class=error_class, label=label)
+
+
+KATEX_JS = "vendor/katex.min.js"  # KaTeX, MIT licence (vendor/KATEX_LICENSE), the version Streamlit's page styles
+
+
+def vendored_katex_version() -> str:
+    return _katex_version((ASSETS / KATEX_JS).read_text(encoding="utf-8"), '"')
+
+
+@functools.lru_cache(maxsize=1)
+def streamlit_katex_version() -> str | None:
+    """The KaTeX version Streamlit's markdown renders st.latex with (its CSS and fonts, loaded with
+    every Streamlit page, are for that version), or None if it cannot be told."""
+    import streamlit
+
+    js = Path(streamlit.__file__).resolve().parent / "static" / "static" / "js"
+    for path in sorted(js.glob("rehype-katex.*.js")):
+        return _katex_version(path.read_text(encoding="utf-8", errors="replace"), "`")
+    return None
+
+
+def _katex_version(source: str, quote: str) -> str:
+    found = re.search(rf"version:{quote}(\d+\.\d+\.\d+){quote}", source)
+    return found.group(1) if found else ""
+
+
+def katex_url() -> str | None:
+    """URL of the vendored KaTeX when it is the version whose CSS and fonts Streamlit's page carries
+    (so its HTML is styled right), else None: callers then render with st.latex.
+
+    The equation panel renders its formulas with it in the browser, after the live charts are drawn
+    (assets/live_chart.js), instead of through Streamlit's markdown elements, whose rerun held a
+    Step's numbers and charts back by ~200 ms. tests/test_live_chart.py checks the versions agree.
+    """
+    if streamlit_katex_version() != vendored_katex_version():
+        return None
+    return asset_url(KATEX_JS)

@@ -1,14 +1,43 @@
 """The equation panel: eqs. (1)-(18) as LaTeX, live numbers for a neuron and example the user picks.
 
 Rows are grouped in the algorithm's order; the group the current phase is in gets a highlighted
-title, and the equations it evaluates an orange tag.
+title, and the equations it evaluates a marked number.
+
+Each group is ONE formula (a KaTeX array: number and general form, then the same equation with
+the numbers), and the formulas are rendered by the browser in one element after the charts are
+drawn (live_chart.live_math), not as ~130 Streamlit elements (three columns and two formulas per
+equation): a Step reran them all, and laying them out held the new numbers and charts back by
+~200 ms, half of a Step's latency.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
-from ..equations import GROUPS, equation_rows
+from ..equations import GROUPS, EquationRow, equation_rows
 from ..run import Run
+from .live_chart import live_math, math_available
+
+NOW_COLOUR = "#e8590c"  # the equations the current phase evaluates (Streamlit's orange, readable on both themes)
+NEVER_LIVE = ("2", "14", "16")  # restatements and definitions: no numbers of their own, ever
+
+
+def group_latex(rows: Sequence[EquationRow], *, stepping: bool) -> str:
+    """One group's rows as a KaTeX array: "(n)  general form", then, indented, the live numbers (or
+    "pending" while a phase walk has not computed them yet)."""
+    equations = []
+    for row in rows:
+        tag = rf"\textbf{{({row.number})}}"
+        if row.active:
+            tag = rf"\textcolor{{{NOW_COLOUR}}}{{{tag}\ \blacktriangleleft}}"
+        lines = [rf"{tag} & \displaystyle {row.general}"]
+        if row.live is not None:
+            lines.append(rf"& \qquad \displaystyle {row.live}")
+        elif stepping and row.number not in NEVER_LIVE:
+            lines.append(r"& \qquad \textcolor{gray}{\text{pending: not computed yet in this update}}")
+        equations.append(r" \\[3pt] ".join(lines))
+    return r"\begin{array}{rl}" + r" \\[14pt] ".join(equations) + r"\end{array}"
 
 
 def render_equations(run: Run) -> None:
@@ -23,19 +52,19 @@ def render_equations(run: Run) -> None:
         rows = {r.number: r for r in equation_rows(run.net, tr, run.revealed, l=l, i=i, j=j, k=k,
                                                    alpha=run.cfg.alpha)}
         stepping = run.phase is not None
+        groups = []
         for title, numbers in GROUPS:
             group = [rows[n] for n in numbers if n in rows]
-            active = any(r.active for r in group)
+            notes = [f"({r.number}) {r.erratum}" for r in group if r.erratum]
+            groups.append({"title": title, "now": any(r.active for r in group),
+                           "tex": group_latex(group, stepping=stepping),
+                           "note": "Corrected from the text: " + " ".join(notes) if notes else ""})
+        if math_available():
+            live_math(key="equations", groups=groups)
+            return
+        for g in groups:  # this Streamlit's KaTeX module was not found: its markdown elements instead
             with st.container(border=True):
-                st.markdown(f":orange-background[**{title} ◀ now**]" if active else f"**{title}**")
-                for row in group:
-                    left, mid, right = st.columns([0.8, 3.4, 5], vertical_alignment="center")
-                    tag = f"**({row.number})**"
-                    left.markdown(f":orange-background[{tag}]" if row.active else tag)
-                    mid.latex(row.general)
-                    if row.live is not None:
-                        right.latex(row.live)
-                    elif stepping and row.number not in ("2", "14", "16"):
-                        right.caption("pending: not computed yet in this update")
-                    if row.erratum:
-                        mid.caption(f"Corrected from the text: {row.erratum}")
+                st.markdown(f":orange-background[**{g['title']} ◀ now**]" if g["now"] else f"**{g['title']}**")
+                st.latex(g["tex"])
+                if g["note"]:
+                    st.caption(g["note"])

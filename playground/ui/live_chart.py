@@ -29,9 +29,9 @@ from typing import Any
 
 from streamlit.components.v2 import component as _component
 
-from .component_files import PLOTLY_URL, asset_url, ensure_routes, loader_js
+from .component_files import PLOTLY_URL, asset_url, ensure_routes, katex_url, loader_js
 
-__all__ = ["live_chart", "live_figure", "live_readout", "structure_json"]
+__all__ = ["live_chart", "live_figure", "live_math", "live_readout", "math_available", "structure_json"]
 
 _COMPONENT_NAME = "backprop_playground.live_chart"
 
@@ -55,6 +55,14 @@ _CSS = """
 .live-metric-note { font-size: 0.8rem; min-height: 1.1em; opacity: 0.8; font-variant-numeric: tabular-nums; }
 .live-metric-note.good { color: var(--st-green-color, #21c354); opacity: 1; }
 .live-metric-note.bad { color: var(--st-red-color, #ff4b4b); opacity: 1; }
+.live-math { display: flex; flex-direction: column; gap: 0.75rem; color: var(--st-text-color); }
+.live-math-group { border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.2)); border-radius: 0.5rem;
+  padding: 0.75rem 1rem; }
+.live-math-title { font-weight: 600; margin-bottom: 0.25rem; }
+.live-math-group.now .live-math-title span { background: rgba(255, 164, 33, 0.2); border-radius: 0.25rem;
+  padding: 0 0.25rem; }
+.live-math-tex { overflow-x: auto; overflow-y: hidden; }
+.live-math-note { font-size: 0.875rem; opacity: 0.7; }
 .live-chart-error { color: var(--st-red-color, #ff4b4b); font-family: var(--st-code-font, monospace);
   font-size: 0.85rem; display: flex; align-items: center; justify-content: center; }
 """
@@ -154,3 +162,23 @@ def live_readout(*, key: str, frames: Sequence[list[dict]], tick: int, span: flo
         "kind": "readout", "key": key, "frames": list(frames), "tick": int(tick), "span": float(span),
         "members": int(members),
     }, None)
+
+
+def math_available() -> bool:
+    """Whether :func:`live_math` can render here (the vendored KaTeX matches this Streamlit's CSS)."""
+    return katex_url() is not None
+
+
+def live_math(*, key: str, groups: Sequence[dict]) -> None:
+    """Formulas rendered by the browser with KaTeX (the version Streamlit styles), once the live charts are drawn.
+
+    groups: {"title", "now": bool, "tex": display-mode LaTeX, "note"} each, one bordered box per
+    group. One element, not a markdown element per formula: a Step's numbers and charts reach the
+    screen first, and the formulas follow without delaying them (see component_files.katex_url).
+    """
+    if not isinstance(key, str) or not key:
+        raise ValueError("live_math needs a non-empty string key")
+    url = katex_url()
+    if url is None:
+        raise RuntimeError("KaTeX does not match this Streamlit's styles; check math_available() first.")
+    _mount_element(f"live_chart:{key}", {"kind": "math", "key": key, "groups": list(groups), "katex_url": url}, None)

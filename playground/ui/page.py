@@ -48,12 +48,26 @@ def main() -> None:
     cfg = read_config(upload.section, base, view)
     run = sync_run(cfg)
     publish(run, view)
-    controls_row(run, view)
     state.put("full_run", True)
     state.put("view", view)
     playing = state.is_playing()
-    st.fragment(run_every=TICK_SECONDS if playing else None)(frame)()
+    state.put("timer_plays", playing)
+    st.fragment(run_every=TICK_SECONDS if playing else None)(live)()
     share_and_export(run, view)
+
+
+def live() -> None:
+    """The part of the page a Step changes: the controls, the live view, instruments and equations.
+
+    A fragment: a click on Step, Epoch or Phase reruns only this, not the sidebar and the rest of
+    the page (a full rerun sends ~4x the elements, and the browser's cost of a rerun grows with
+    them), and while playing Play's timer reruns it. Play's toggle is in here too; the timer is set
+    when the fragment is made, so toggling it reruns the whole page.
+    """
+    controls_row(state.get_run(), state.get("view") or View())
+    if state.is_playing() != state.get("timer_plays"):
+        st.rerun()
+    frame()
 
 
 def sync_run(cfg: C.Config):

@@ -211,7 +211,16 @@ function setPath(obj, path, value) {
   obj[keys[keys.length - 1]] = value;
 }
 
+function applyTraces(fig, patches, base, size) {
+  for (const [i, attrs] of patches || []) {
+    const trace = fig.data[i];
+    if (!trace) continue;
+    for (const path in attrs) setPath(trace, path, decode(attrs[path], base, size));
+  }
+}
+
 function applyPatch(fig, patch, base, size) {
+  applyTraces(fig, patch.h, base, size); // hover numbers: with the rest when the whole figure is drawn
   for (const [i, attrs] of patch.t || []) {
     const trace = fig.data[i];
     if (!trace) continue;
@@ -368,6 +377,7 @@ function show(st, i) {
   const newStructure = st.shownFig !== st.fig;
   const layoutOnly = st.drawn && !newStructure && !(frame.t || []).length;
   let update = null;
+  st.hover = null; // a newer frame: numbers for hover that had not been applied yet are out of date
   if (layoutOnly) {
     update = {};
     for (const [path, value] of frame.l || []) {
@@ -377,6 +387,7 @@ function show(st, i) {
       if (!(text && fastText(st, Number(text[1]), v))) update[path.replace(/\.(\d+)(?=\.|$)/g, "[$1]")] = v;
     }
     if (!Object.keys(update).length) update = true; // nothing for plotly.js to redraw
+    if ((frame.h || []).length) later(st, frame.h, base, size);
   } else {
     applyPatch(st.fig, frame, base, size);
     st.fig.layout.datarevision = (st.fig.layout.datarevision || 0) + 1; // new numbers: recalculate
@@ -405,6 +416,25 @@ function show(st, i) {
     fail(st, err);
   });
   if (!st.ro) observeWidth(st);
+}
+
+// Numbers that only feed hover (the invisible traces under painted images), applied once the browser
+// is idle: a Step's picture is on screen first, and plotly.js recalculates the chart (~30-70 ms) after.
+// Only the newest frame's are kept; nothing is applied while a drawing is still playing or busy.
+function later(st, patches, base, size) {
+  st.hover = { patches, base, size };
+  if (st.hoverTimer) return;
+  const run = () => {
+    st.hoverTimer = 0;
+    const h = st.hover;
+    if (!h || st.disposed || !st.drawn) return;
+    if (st.busy || clock().raf) { st.hoverTimer = setTimeout(run, 100); return; } // frames first
+    st.hover = null;
+    applyTraces(st.fig, h.patches, h.base, h.size);
+    st.fig.layout.datarevision = (st.fig.layout.datarevision || 0) + 1;
+    Promise.resolve(window.Plotly.react(st.el, st.fig)).catch((err) => fail(st, err));
+  };
+  st.hoverTimer = window.requestIdleCallback ? requestIdleCallback(run, { timeout: 300 }) : setTimeout(run, 50);
 }
 
 // The last tiles each readout showed, by key: when Streamlit re-creates the element (a new host), it
@@ -494,9 +524,97 @@ async function receive(st, d) {
   wake();
 }
 
+// ------------------------------------------------------------------------------- formulas
+// The equation panel's formulas, rendered with KaTeX (vendored: the version whose CSS and fonts
+// Streamlit's page already carries, component_files.katex_url) once the browser has painted the live
+// charts: after a Step the numbers and charts come first, the formulas a frame later, and a group is
+// re-rendered only when its LaTeX changed.
+const KATEX_KEY = "__bpKatex";
+
+function loadKatex(relUrl) {
+  if (window.katex && typeof window.katex.renderToString === "function") return Promise.resolve(window.katex);
+  let p = window[KATEX_KEY];
+  if (!p) {
+    const url = new URL(relUrl, streamlitBaseUrl()).href;
+    p = window[KATEX_KEY] = new Promise((resolve, reject) => {
+      const s = document.createElement("script"); // a UMD file: it sets window.katex
+      s.src = url;
+      s.async = true;
+      s.onload = () => (window.katex ? resolve(window.katex) : reject(new Error("KaTeX loaded but window.katex is missing")));
+      s.onerror = () => reject(new Error("could not load KaTeX from " + url));
+      document.head.appendChild(s);
+    });
+    p.catch(() => { if (window[KATEX_KEY] === p) delete window[KATEX_KEY]; });
+  }
+  return p;
+}
+
+function mathElement(parentElement) {
+  let st = elements.get(parentElement);
+  if (!st) {
+    const el = document.createElement("div");
+    el.className = "live-math";
+    parentElement.appendChild(el);
+    st = { el, kind: "math", boxes: [], data: null, pending: 0 };
+    elements.set(parentElement, st);
+  }
+  return st;
+}
+
+function renderMath(st, katex) {
+  const groups = st.data.groups || [];
+  while (st.boxes.length > groups.length) st.boxes.pop().el.remove();
+  groups.forEach((g, i) => {
+    let box = st.boxes[i];
+    if (!box) {
+      const el = document.createElement("div");
+      el.innerHTML = '<div class="live-math-title"><span></span></div><div class="live-math-tex"></div>' +
+        '<div class="live-math-note"></div>';
+      st.el.appendChild(el);
+      box = st.boxes[i] = { el, tex: null };
+    }
+    box.el.className = "live-math-group" + (g.now ? " now" : "");
+    box.el.children[0].firstChild.textContent = g.title + (g.now ? " ◀ now" : "");
+    box.el.children[2].textContent = g.note || "";
+    box.el.children[2].style.display = g.note ? "" : "none";
+    if (box.tex !== g.tex) {
+      box.tex = g.tex;
+      box.el.children[1].innerHTML = katex.renderToString(g.tex, { displayMode: true, throwOnError: false });
+    }
+  });
+  st.el.dataset.rendered = String(Number(st.el.dataset.rendered || 0) + 1);
+}
+
+function receiveMath(component) {
+  const st = mathElement(component.parentElement);
+  st.data = component.data;
+  st.el.dataset.key = component.data.key;
+  if (st.pending) return; // a render is already due: it will show this newest data
+  st.pending = requestAnimationFrame(() => {
+    // rAF runs before the next paint, and the live charts' own rAF (scheduled earlier) draws first;
+    // the timeout lets that paint happen before the formulas are laid out.
+    setTimeout(() => {
+      st.pending = 0;
+      loadKatex(st.data.katex_url).then((katex) => renderMath(st, katex)).catch((err) => {
+        console.error(err);
+        st.el.textContent = "Equations: could not load KaTeX (" + (err && err.message ? err.message : err) + ")";
+        st.el.classList.add("live-chart-error");
+      });
+    }, 0);
+  });
+}
+
 export default function liveChart(component) {
   const { data, parentElement } = component;
   if (!data || !parentElement) return;
+  if (data.kind === "math") {
+    receiveMath(component);
+    return () => {
+      const st = elements.get(parentElement);
+      if (st) st.el.remove();
+      elements.delete(parentElement);
+    };
+  }
   let st = elements.get(parentElement);
   if (!st) {
     const el = document.createElement("div");
