@@ -71,7 +71,7 @@ def test_component_mounts_and_carries_structure_and_frames() -> None:
     _, heat = first["heat"]
     assert heat["kind"] == "chart" and heat["height"] == 250 and heat["members"] == 3
     assert heat["themed"] is True  # plotly's default template is replaced by the Streamlit theme
-    assert heat["plotly_url"].startswith("component/") and "plotly.min.js" in heat["plotly_url"]
+    assert heat["plotly_url"].startswith("component/") and heat["plotly_url"].split("?")[0].endswith(".min.js")
     assert "template" not in json.loads(heat["structure"])["layout"]
     ((index, attrs),) = heat["frames"][0]["t"]
     z = attrs["z"]  # a float32 typed array, as plotly.js reads it: numbers only, no figure
@@ -162,7 +162,7 @@ def test_frames_play_between_ticks_in_step_with_the_readout_and_zoom_survives(de
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 1400})
             plotly_requests: list[str] = []
-            page.on("request", lambda r: plotly_requests.append(r.url) if "plotly.min.js" in r.url else None)
+            page.on("request", lambda r: plotly_requests.append(r.url) if "/plotly" in r.url else None)
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
 
@@ -214,3 +214,24 @@ def test_vendored_katex_is_the_version_streamlits_page_styles() -> None:
     assert cf.streamlit_katex_version() == cf.vendored_katex_version() != ""
     assert cf.katex_url() is not None and "vendor/katex.min.js" in cf.katex_url()
     assert "MIT License" in (cf.ASSETS / "vendor" / "KATEX_LICENSE").read_text()
+
+
+def test_vendored_plotly_bundle_matches_the_package_and_has_every_trace_the_figures_use() -> None:
+    """The page loads plotly.js's cartesian bundle (a third of the full one) only as the same
+    plotly.js version the plotly package writes figures for, and it must register every trace type
+    the app's figures use; a new go.<Trace> outside it would draw nothing."""
+    import re
+
+    from playground.ui import component_files as cf
+
+    full, cartesian = cf.plotly_versions()
+    assert full == cartesian != "", "replace it: npm pack plotly.js-cartesian-dist-min@<the package's version>"
+    assert "vendor/plotly-cartesian.min.js" in cf.plotly_url()
+    bundle = (cf.ASSETS / cf.PLOTLY_CARTESIAN_JS).read_text(encoding="utf-8")
+    registered = set(re.findall(r'moduleType:"trace",name:"([a-z0-9]+)"', bundle))
+    used = set()
+    for path in (Path(__file__).resolve().parents[1] / "playground").rglob("*.py"):
+        used |= {name.lower() for name in re.findall(r"\bgo\.([A-Z][A-Za-z]+)\(", path.read_text(encoding="utf-8"))}
+    used -= {"figure"}
+    assert used == set(cf.PLOTLY_TRACES) and used <= registered, (used, registered)
+    assert "MIT License" in (cf.ASSETS / "vendor" / "PLOTLY_LICENSE").read_text()

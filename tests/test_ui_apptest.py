@@ -87,9 +87,10 @@ def test_first_load_shows_a_fresh_default_run() -> None:
     assert float(metric(at, J)) > 0
     assert not at.error and not at.warning
     live = live_elements(at)
-    assert set(live) == {"readout", "network", "deltas", "surface", "loss", "matrices", "equations"}
+    assert set(live) == {"preload", "readout", "network", "deltas", "surface", "loss", "matrices", "equations"}
     assert float(metric(at, J)) == pytest.approx(run.current_trace().J, rel=1e-3)
     live.pop("equations")  # formulas, rendered after the charts and on no clock (test below)
+    assert live.pop("preload")["kind"] == "preload"  # starts plotly.js loading at the top of the page
     for key, data in live.items():  # paused: one snapshot each, shown at once, all of the same drawing
         assert len(data["frames"]) == 1 and data["span"] == 0 and data["tick"] == live["readout"]["tick"], key
         if key != "readout":
@@ -332,7 +333,7 @@ def test_every_drawing_announces_exactly_the_live_elements_it_sends(query) -> No
         at.query_params[k] = v
     ok(at.run())
     click(at, "Step")
-    live = {k: d for k, d in live_elements(at).items() if d["kind"] != "math"}  # formulas join no drawing
+    live = {k: d for k, d in live_elements(at).items() if d["kind"] not in ("math", "preload")}  # in no drawing
     assert {d["members"] for d in live.values()} == {len(live)}, {k: d["members"] for k, d in live.items()}
     assert len({d["tick"] for d in live.values()}) == 1
 
@@ -349,7 +350,7 @@ def test_every_instrument_draws_without_an_exception(tool) -> None:
         click(at, "Start")
         click(at, "Step")
         assert run_of(at).epoch == 1 and at.session_state["compare"][0].epoch == 1
-    live = {k: d for k, d in live_elements(at).items() if d["kind"] != "math"}
+    live = {k: d for k, d in live_elements(at).items() if d["kind"] not in ("math", "preload")}
     solo = {k: d for k, d in live.items() if d.get("solo")}
     if tool != "Gradient check":  # the check draws its table only when asked to run
         assert solo, f"{tool}: no chart drawn"

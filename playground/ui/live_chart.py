@@ -7,13 +7,13 @@ Components v2 element whose identity is its ``key`` alone; its JavaScript keeps 
 chart per key alive and applies each new figure with ``Plotly.react``, with a constant
 ``layout.uirevision`` so zoom/pan survive updates.
 
-How plotly.js reaches the page: the copy shipped inside the plotly Python package
-(``plotly/package_data/plotly.min.js``, the same version that wrote the figure JSON) is served by
-Streamlit's own component file route, registered with the public
-``streamlit.components.v1.declare_component(path=...)``; that component is never mounted, it
-only makes Streamlit serve ``<base>/component/<name>/plotly.min.js`` (and likewise this package's
-``assets/live_chart.js``). The browser loads each once per page and keeps plotly.js in its Cache
-Storage for the next visit. Nothing is vendored and no app-level config is needed.
+How plotly.js reaches the page: the vendored cartesian bundle (or, if its version ever differs
+from the plotly package's, the full ``plotly/package_data/plotly.min.js``; see
+component_files.plotly_url) is served by Streamlit's own component file route, registered with the
+public ``streamlit.components.v1.declare_component(path=...)``; that component is never mounted, it
+only makes Streamlit serve the files (and likewise this package's ``assets/live_chart.js``). The
+browser loads each once per page, starting at the top of the page (:func:`preload`), and keeps
+plotly.js in its Cache Storage for the next visit. No app-level config is needed.
 
 What travels (see figures/spec.py): a chart's *structure* — its plotly JSON without the numbers,
 a string built once per network/data/options and cached by the caller — and *frames*, patches of
@@ -29,15 +29,17 @@ from typing import Any
 
 from streamlit.components.v2 import component as _component
 
-from .component_files import PLOTLY_URL, asset_url, ensure_routes, katex_url, loader_js
+from .component_files import asset_url, ensure_routes, katex_url, loader_js, plotly_url
 
-__all__ = ["live_chart", "live_figure", "live_math", "live_readout", "math_available", "structure_json"]
+__all__ = ["live_chart", "live_figure", "live_math", "live_readout", "math_available", "preload", "structure_json"]
 
 _COMPONENT_NAME = "backprop_playground.live_chart"
 
 _STUB_JS = loader_js("__bpLiveChartModules", "live-chart-error", "live_chart")
 _CSS = """
 .live-chart { width: 100%; min-width: 0; overflow: hidden; }
+/* The preload element draws nothing: no row, no gap for it. */
+[data-testid="stElementContainer"]:has(.live-preload) { display: none; }
 /* Heatmaps are one image pixel per cell (zsmooth "fast"): cells stay crisp squares, ... */
 .live-chart .hm image { image-rendering: pixelated !important; }
 /* ... and so are the layout images painted while playing (one pixel per cell, or the network's edges at the
@@ -110,7 +112,7 @@ def _mount_element(key: str, data: dict, height: int | None) -> None:
         ensure_routes()
     except Exception:  # never break the page over the file routes; the browser shows the error
         pass
-    _mount(key=key, data={**data, "plotly_url": PLOTLY_URL, "module_url": asset_url("live_chart.js")},
+    _mount(key=key, data={**data, "plotly_url": plotly_url(), "module_url": asset_url("live_chart.js")},
            height=height if height is not None else "content", **_MOUNT_KWARGS)
 
 
@@ -182,3 +184,11 @@ def live_math(*, key: str, groups: Sequence[dict]) -> None:
     if url is None:
         raise RuntimeError("KaTeX does not match this Streamlit's styles; check math_available() first.")
     _mount_element(f"live_chart:{key}", {"kind": "math", "key": key, "groups": list(groups), "katex_url": url}, None)
+
+
+def preload() -> None:
+    """Start loading plotly.js (and KaTeX) in the browser now, at the top of the page, not when the
+    first chart arrives: a first visit spends ~2 s compiling plotly.js, which can overlap with
+    Streamlit drawing the controls and the server's first run instead of following them. An empty
+    element; it draws nothing."""
+    _mount_element("live_chart:preload", {"kind": "preload", "key": "preload", "katex_url": katex_url()}, 0)

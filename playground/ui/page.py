@@ -19,6 +19,7 @@ from .action_bar import ActionButton, action_bar, exclusive
 from .controls import dataset_options, read_config
 from .equations_panel import render_equations
 from .instruments import other_run, render_instruments, stop_compare
+from .live_chart import preload
 from .sharing import apply_pending_settings, publish, share_and_export, start_session
 from .view import heatmap_order, render_view
 
@@ -29,13 +30,14 @@ from .view import heatmap_order, render_view
 # runs queue up and Streamlit greys the page as stale): the number of snapshots adapts so that a
 # tick takes at most TICK_BUSY of it, fewer for a big network or a busy server.
 TICK_SECONDS = 0.5
-TRAIN_SECONDS = 0.2
+TRAIN_SECONDS = 0.24
 DISPLAY_FPS = 30
-TICK_BUSY = 0.7
+TICK_BUSY = 0.75
 
 
 def main() -> None:
     st.set_page_config(page_title="Backprop Playground", page_icon="∂", layout="wide")
+    preload()  # plotly.js and KaTeX start loading while the rest of the page is drawn
     state.apply_pause_request()
     apply_pending_settings()
     st.markdown(

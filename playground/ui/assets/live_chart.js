@@ -17,9 +17,10 @@
 // disagree. When drawing is slower than the frames arrive, frames are skipped, never queued. The
 // loop stops when every element shows its last frame.
 //
-// plotly.js is loaded once per page from the copy the plotly Python package ships, through the
-// browser's Cache Storage keyed by its versioned URL, so later visits start without downloading it
-// (Streamlit serves component files without a max-age).
+// plotly.js is loaded once per page (the URL the server gives: component_files.plotly_url), through
+// the browser's Cache Storage keyed by its versioned URL, so later visits start without downloading
+// it (Streamlit serves component files without a max-age). An empty "preload" element at the top of
+// the page starts it (and KaTeX) before the first chart arrives.
 
 const LOADER_KEY = "__bpLiveChartPlotlyLoader";
 const CACHE_NAME = "backprop-playground-plotly";
@@ -595,7 +596,8 @@ function receiveMath(component) {
     // the timeout lets that paint happen before the formulas are laid out.
     setTimeout(() => {
       st.pending = 0;
-      loadKatex(st.data.katex_url).then((katex) => renderMath(st, katex)).catch((err) => {
+      const plotly = window[LOADER_KEY] || Promise.resolve(); // after plotly.js, if it is still loading
+      plotly.catch(() => {}).then(() => loadKatex(st.data.katex_url)).then((katex) => renderMath(st, katex)).catch((err) => {
         console.error(err);
         st.el.textContent = "Equations: could not load KaTeX (" + (err && err.message ? err.message : err) + ")";
         st.el.classList.add("live-chart-error");
@@ -607,6 +609,17 @@ function receiveMath(component) {
 export default function liveChart(component) {
   const { data, parentElement } = component;
   if (!data || !parentElement) return;
+  if (data.kind === "preload") {
+    if (!parentElement.querySelector(".live-preload")) { // a marker: the page's CSS hides this element's row
+      const marker = document.createElement("div");
+      marker.className = "live-preload";
+      parentElement.appendChild(marker);
+    }
+    // plotly.js first: the charts need it, the formulas (typeset after the charts anyway) can wait
+    const plotly = window.Plotly ? Promise.resolve() : loadPlotly(data.plotly_url);
+    plotly.catch((err) => console.error(err)).finally(() => data.katex_url && loadKatex(data.katex_url).catch(() => {}));
+    return;
+  }
   if (data.kind === "math") {
     receiveMath(component);
     return () => {
