@@ -37,7 +37,10 @@ _COMPONENT_NAME = "backprop_playground.live_chart"
 
 _STUB_JS = loader_js("__bpLiveChartModules", "live-chart-error", "live_chart")
 _CSS = """
-.live-chart { width: 100%; min-width: 0; overflow: hidden; }
+/* A chart's size is its own (full width, a set height), so its redraws need not lay out the page:
+   plotly.js measures text while drawing, and without containment each measurement re-lays out all of
+   Streamlit's page (~30 % of a first visit's chart drawing here). */
+.live-chart { width: 100%; min-width: 0; overflow: hidden; contain: strict; }
 /* The preload element draws nothing: no row, no gap for it. */
 [data-testid="stElementContainer"]:has(.live-preload) { display: none; }
 /* Heatmaps are one image pixel per cell (zsmooth "fast"): cells stay crisp squares, ... */
