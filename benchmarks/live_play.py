@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the browser helpers: a streamlit server and Debian's Chromium
 
-from browser import CHROMIUM, CHROMIUM_ARGS, HOST, streamlit_server  # noqa: E402
+from browser import CHROMIUM, CHROMIUM_ARGS, NOT_LOOPBACK, streamlit_server  # noqa: E402
 
 KEYS = ("network", "deltas", "surface", "loss", "matrices")
 CLK = os.sysconf("SC_CLK_TCK")
@@ -108,7 +108,7 @@ def first_visit(browser, url: str) -> tuple[float, float, float]:
     for _ in range(2):  # the first visit after the server started, then a new visitor's
         ctx = browser.new_context(viewport={"width": 1400, "height": 1600})
         page = ctx.new_page()
-        page.route(lambda u: not u.startswith(f"http://{HOST}:"), lambda route: route.abort())
+        page.route(NOT_LOOPBACK, lambda route: route.abort())
         times.append(_visit(page, url))
         if len(times) == 1:
             ctx.close()
@@ -121,7 +121,7 @@ def first_visit(browser, url: str) -> tuple[float, float, float]:
 def open_page(browser, url: str):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1600})
     page = ctx.new_page()
-    page.route(lambda u: not u.startswith(f"http://{HOST}:"), lambda route: route.abort())
+    page.route(NOT_LOOPBACK, lambda route: route.abort())
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_function(ALL_DRAWN_JS, arg=list(KEYS), timeout=120_000)
     page.wait_for_timeout(1500)  # the page settles (late reruns of the first visit)

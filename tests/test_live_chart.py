@@ -153,9 +153,12 @@ def demo_server():
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's /usr/bin/chromium")
 def test_frames_play_between_ticks_in_step_with_the_readout_and_zoom_survives(demo_server: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from browser import require_chromium
+
+    require_chromium()  # fails, never skips, without Debian's Chromium or playwright
+    from playwright import sync_api
+
     assert shutil.which(CHROMIUM)
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
