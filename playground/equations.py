@@ -2,7 +2,7 @@
 
 Pure strings from a Trace: the UI renders them, the tests read them. Where the text has a typo
 — eqs. (10), (13), (16) — the corrected form is written and ``erratum`` says what changed
-(NOTES.md, "Errata"). The completed recursion the text stops short of is added as rows
+(docs/derivation.md, "Errata"). The completed recursion the text stops short of is added as rows
 "15+18" and "9+13".
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Numerical gradient check: central differences against backprop, per layer.
 
 For each checked parameter θ, (J(θ+ε) − J(θ−ε)) / 2ε approximates ∂J/∂θ with an error of
-order ε² (NOTES.md, "Gradient checking"). In float64 with ε = 1e-5 a correct backprop agrees
+order ε² (docs/derivation.md, "Beyond the text"). In float64 with ε = 1e-5 a correct backprop agrees
 to a relative error of about 1e-8 or better; a wrong one is off by order 1.
 """
 from __future__ import annotations

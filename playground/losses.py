@@ -3,7 +3,7 @@
 ``squared`` is the text's cost, eq. (5): J = ½‖a^(n_l) − y‖², so ∂J/∂a^(n_l) = a^(n_l) − y
 (eq. 17) and δ^(n_l) = (a^(n_l) − y) ∘ f′(z^(n_l)) (eqs. 15, 17).
 
-``cross_entropy`` goes beyond the text (NOTES.md, "Beyond the text"). It fixes the output
+``cross_entropy`` goes beyond the text (docs/derivation.md, "Beyond the text"). It fixes the output
 activation: a sigmoid for one output unit, a softmax for several. For exactly those pairs the
 f′ factor cancels against ∂J/∂a and δ^(n_l) reduces to a^(n_l) − y (for softmax when each row
 of targets sums to 1, as one-hot targets do; otherwise it is a·Σy − y, which the code uses). That is why the output

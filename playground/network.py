@@ -8,7 +8,7 @@ own l, so ``trace.delta[n_l]`` is δ^(n_l).
 
 Examples are rows. The text writes z^(l) for one example as a column; here z[l] stacks the m
 examples as rows, shape (m, s_l), so row k of z[l] is (z^(l) for x^(k))ᵀ. Eq. (2) for the batch
-is then Z^(l+1) = A^(l) (W^(l))ᵀ + b^(l), and the completed recursion of NOTES.md,
+is then Z^(l+1) = A^(l) (W^(l))ᵀ + b^(l), and the completed recursion (docs/derivation.md),
 δ^(l) = ((W^(l))ᵀ δ^(l+1)) ∘ f′(z^(l)), becomes Δ^(l) = (Δ^(l+1) W^(l)) ∘ f′(Z^(l)).
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Epochs and mini-batches: the same update of eqs. (7)-(8) applied to batches of the data.
 
 The text trains with full-batch gradient descent, which stays the default (batch_size=None).
-A mini-batch step is the identical update with m = the batch size (NOTES.md, "Beyond the text").
+A mini-batch step is the identical update with m = the batch size (docs/derivation.md, "Beyond the text").
 """
 from __future__ import annotations
 
