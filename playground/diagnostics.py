@@ -24,6 +24,7 @@ import numpy as np
 
 from .activations import Activation
 from .network import Network, Trace
+from .notation import sub, sup
 
 SATURATION = 0.01  # a unit is saturated where f′(z) < 1% of f′'s peak
 VANISH_RATIO = 1e-3  # ‖∂J/∂W^(1)‖ below this × ‖∂J/∂W^(n_l−1)‖: the input side barely learns
@@ -92,14 +93,6 @@ def _peak_slope(f: Activation) -> float:
 
 
 # -------------------------------------------------------------------------------- the hint
-_SUP = str.maketrans("0123456789+-()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾")
-
-
-def sup(l: int) -> str:
-    """The layer index as the text writes it, superscript in parentheses: 3 → ⁽³⁾."""
-    return f"({l})".translate(_SUP)
-
-
 def hint(stats: Mapping[int, LayerStats], activations: Sequence[Activation | str]) -> str | None:
     """One line naming a vanishing or exploding gradient, with the numbers that show it; None if healthy.
 
@@ -286,15 +279,12 @@ def edge_contributions(trace: Trace, l: int, i: int, j: int) -> EdgeDrill:
     return EdgeDrill(l, i, j, contributions, delta.copy(), a.copy(), mean, decay, mean + decay)
 
 
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
 def weight_label(l: int, i: int, j: int | None = None) -> str:
     """W⁽ˡ⁾ᵢⱼ (or b⁽ˡ⁾ᵢ when j is None) from 0-based array indices, counted from 1 as the text does."""
     if j is None:
-        return f"b{sup(l)}{str(i + 1).translate(_SUB)}"
+        return f"b{sup(l)}{sub(i + 1)}"
     sep = "," if i + 1 >= 10 or j + 1 >= 10 else ""
-    return f"W{sup(l)}{str(i + 1).translate(_SUB)}{sep}{str(j + 1).translate(_SUB)}"
+    return f"W{sup(l)}{sub(i + 1)}{sep}{sub(j + 1)}"
 
 
 def hidden_activations(net: Network) -> Sequence[Activation]:

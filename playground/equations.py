@@ -75,7 +75,7 @@ def equation_rows(
         EquationRow("4", r"h_{W,b}(x) = a^{(n_l)} = f(z^{(n_l)})",
                     rf"h(x^{{({k + 1})}}) = ({', '.join(_n(v) for v in tr.a[n_l][k][:4])}"
                     rf"{', …' if tr.a[n_l].shape[1] > 4 else ''})" if n_l in rev.forward else None, 4 in now),
-        EquationRow("5", net.loss.latex.replace("h_{W,b}(x)", "h_{W,b}(x)") + r" = J(W,b;x,y)",
+        EquationRow("5", net.loss.latex + r" = J(W,b;x,y)",
                     rf"J(W,b;x^{{({k + 1})}},y^{{({k + 1})}}) = {_n(tr.per_example[k])}" if rev.cost else None,
                     5 in now),
         EquationRow("6", r"\begin{aligned}J(W,b) &= \tfrac1m \textstyle\sum_{k} J(W,b;x^{(k)},y^{(k)})"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .notation import sup
+
 
 @dataclass(frozen=True)
 class Phase:
@@ -15,14 +17,6 @@ class Phase:
     l: int | None  # the layer this phase computes, where there is one
     eqs: tuple[int, ...]  # the equations it evaluates
     label: str
-
-
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def sup(l: int) -> str:
-    """The layer index as the text writes it, raised: 3 -> ⁽³⁾."""
-    return f"⁽{str(l).translate(_SUP)}⁾"
 
 
 def phases(n_l: int) -> tuple[Phase, ...]:

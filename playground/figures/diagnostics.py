@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..notation import sub, sup
 from .panels import label_runs
 from .style import CLASS_COLOURS, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT_COLOUR, base_layout, compact
 
@@ -210,17 +211,13 @@ def edge_figure(
 
 
 # --------------------------------------------------------------------------- gradient check
-_SUP = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
 def parameter_name(kind: str, l: int, i: int, j: int = 0) -> str:
     """'W⁽¹⁾₂₁' or 'b⁽²⁾₁' from 0-based array indices, counted from 1 as the text does."""
-    sub = str(i + 1).translate(_SUB)
+    index = sub(i + 1)
     if kind == "W":
         sep = "," if max(i, j) + 1 >= 10 else ""  # W₁₁,₂ and W₁,₁₂ must not read the same
-        sub += sep + str(j + 1).translate(_SUB)
-    return f"{kind}{f'({l})'.translate(_SUP)}{sub}"
+        index += sep + sub(j + 1)
+    return f"{kind}{sup(l)}{index}"
 
 
 def gradcheck_table(check) -> pd.DataFrame:

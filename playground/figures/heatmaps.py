@@ -22,9 +22,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..notation import sup
 from .panels import axis_refs, colour_now_titles, label_runs, mark_highlight, mark_pending, panel_title
 from .spec import Patch, painted, typed
-from .style import DIVERGING, FONT_SIZE, base_layout, compact, fmt, layer_sup, max_abs, symmetric_range
+from .style import DIVERGING, FONT_SIZE, base_layout, compact, fmt, max_abs, symmetric_range
 
 MIN_ROW_PX = 56  # a 1-neuron output layer still gets a readable strip
 PX_PER_NEURON = 14
@@ -40,7 +41,8 @@ def _delta_shown(deltas, order, layers, pending) -> dict[int, np.ndarray]:
 
 
 def _delta_title(l: int, s: int | None, shown: np.ndarray | None, now: bool) -> str:
-    base = f"δ{layer_sup(l)} — layer {l}" + ("" if s is None else f" ({s} neuron{'' if s == 1 else 's'})")
+    # plain text (no markup): the browser rewrites it in place while playing
+    base = f"δ{sup(l)} — layer {l}" + ("" if s is None else f" ({s} neuron{'' if s == 1 else 's'})")
     if shown is not None:
         base += f", max|δ| = {fmt(max_abs(shown))}"
     return panel_title(base, pending=shown is None, now=now)
@@ -223,7 +225,7 @@ def delta_heatmaps(
 
 
 def _matrix_title(symbol: str, l: int, a: np.ndarray | None, shown: np.ndarray | None, now: bool) -> str:
-    base = f"{symbol}{layer_sup(l)}"
+    base = f"{symbol}{sup(l)}"
     if a is not None:
         base += f" ({a.shape[0]}×{a.shape[1]})"
     if shown is not None:

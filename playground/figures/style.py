@@ -78,15 +78,6 @@ def tint(colour: str, amount: float = 0.6) -> str:
     return "#" + "".join(f"{v:02x}" for v in mixed)
 
 
-_SUPERSCRIPT = str.maketrans("0123456789()-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁻")
-
-
-def layer_sup(l: int) -> str:
-    """"(l)" as Unicode superscripts, "⁽²⁾": a title in plain text, which the browser can rewrite
-    in place while playing (no markup to lay out; see ui/assets/live_chart.js)."""
-    return f"({l})".translate(_SUPERSCRIPT)
-
-
 def fmt(x: float) -> str:
     """A number for a title: 3 significant digits, scientific when small or large."""
     return f"{x:.3g}"

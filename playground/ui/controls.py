@@ -16,11 +16,11 @@ from ..data import GENERATORS
 from ..experiment import UPLOAD, is_generated
 from ..initializers import INITIALIZERS
 from ..losses import LOSSES
+from ..notation import sub
 from ..share import View
 
 FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1x2": "x₁x₂",
                   "sin_x1": "sin x₁", "sin_x2": "sin x₂"}
-SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 MATRIX_LABELS = {"W": "W⁽ˡ⁾", "dW": "∂J/∂W⁽ˡ⁾"}  # Config.matrices -> the chart control's label; "none": neither
 BATCH_MODES = ("Full batch", "Mini-batch", "One example")
 NEW_LAYER_NEURONS = 4
@@ -135,7 +135,7 @@ def read_config(uploader, base: C.Config, view: View | None = None) -> C.Config:
             st.session_state.setdefault(f"neurons_{k}", NEW_LAYER_NEURONS)
             st.session_state.setdefault(f"act_{k}", base.activation)
             col = cols[k % 2]
-            sizes.append(int(col.number_input(f"Layer {k + 2}: s{str(k + 2).translate(SUB)} neurons", 1, C.MAX_NEURONS,
+            sizes.append(int(col.number_input(f"Layer {k + 2}: s{sub(k + 2)} neurons", 1, C.MAX_NEURONS,
                                               key=f"neurons_{k}", disabled=lock)))
             if per_layer:
                 acts.append(col.selectbox(f"f, layer {k + 2}", act_names, key=f"act_{k}", format_func=act_label,

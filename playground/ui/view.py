@@ -19,7 +19,7 @@ from .. import figures as F
 from ..config import replace
 from ..data import load_real
 from ..frames import Snapshot
-from ..run import Run
+from ..run import HEATMAP_EXAMPLES, Run
 from ..share import View
 from . import state
 from .controls import MATRIX_LABELS, matrix_view
@@ -160,7 +160,7 @@ def _columns(run: Run) -> tuple[np.ndarray, list[str]]:
     if len(rows) == len(run.data.y_train):
         return run.example_order, run.example_labels
     labels = [run.example_labels[r] for r in rows]
-    return np.argsort(labels, kind="stable")[:96], labels
+    return np.argsort(labels, kind="stable")[:HEATMAP_EXAMPLES], labels
 
 
 def _delta_height(run: Run) -> int:
