@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import Activation
+from .history import MAX_ROWS, ThinnedRows
 from .network import Network, Trace
 from .notation import sub, sup
 
@@ -31,7 +32,6 @@ VANISH_RATIO = 1e-3  # ‖∂J/∂W^(1)‖ below this × ‖∂J/∂W^(n_l−1)�
 EXPLODE_RATIO = 1e2  # ‖∂J/∂W^(1)‖ above this × ‖∂J/∂W^(n_l−1)‖: gradients grow towards the input
 MIN_UPDATE_RATIO = 1e-5  # α‖∂J/∂W‖/‖W‖ below this: W^(l) does not move
 MAX_UPDATE_RATIO = 1.0  # above this, one update changes W^(l) by more than its own size
-MAX_ROWS = 1000  # DiagnosticsHistory's bound, as playground.history's
 
 
 # ------------------------------------------------------------------ per-layer statistics
@@ -169,18 +169,20 @@ class DiagnosticsColumns(NamedTuple):
 
 
 class DiagnosticsHistory:
-    """Per-layer statistics over the epochs, bounded like :class:`playground.history.History`.
-
-    When more than ``max_rows`` rows are kept, every other row is dropped and from then on only
-    every ``stride``-th epoch is recorded; the latest row is always shown.
-    """
+    """Per-layer statistics over the epochs, bounded and thinned like the training history
+    (:class:`playground.history.ThinnedRows`); the latest row is always shown."""
 
     def __init__(self, max_rows: int = MAX_ROWS):
-        self.max_rows = max_rows
-        self.stride = 1
         self.layers: tuple[int, ...] | None = None
-        self.rows: list[np.ndarray] = []  # epoch, ΔJ predicted, ΔJ measured, then STATS layer by layer
-        self._latest: np.ndarray | None = None
+        self._rows = ThinnedRows(max_rows)  # epoch, ΔJ predicted, ΔJ measured, then STATS layer by layer
+
+    @property
+    def stride(self) -> int:
+        return self._rows.stride
+
+    @property
+    def rows(self) -> list[np.ndarray]:
+        return self._rows.rows
 
     def record(
         self, epoch: int, stats: Mapping[int, LayerStats], *, dJ_predicted: float = math.nan,
@@ -191,31 +193,21 @@ class DiagnosticsHistory:
             self.layers = layers
         elif layers != self.layers:
             raise ValueError(f"These statistics are for layers {layers}; this history holds {self.layers}.")
-        row = np.array(
+        self._rows.add(np.array(
             [epoch, dJ_predicted, dJ_measured] + [getattr(stats[l], s) for l in layers for s in STATS],
             dtype=np.float64,
-        )
-        self._latest = row
-        if int(epoch) % self.stride:
-            return
-        self.rows.append(row)
-        if len(self.rows) > self.max_rows:
-            self.rows = self.rows[::2]
-            self.stride *= 2
+        ))
 
     def columns(self) -> DiagnosticsColumns:
         layers = self.layers or ()
-        rows = self.rows
-        if self._latest is not None and (not rows or rows[-1][0] != self._latest[0]):
-            rows = [*rows, self._latest]
-        arr = np.array(rows, dtype=np.float64).reshape(-1, 3 + len(layers) * len(STATS))
+        arr = self._rows.array(3 + len(layers) * len(STATS))
         series = {
             s: {l: arr[:, 3 + a * len(STATS) + b] for a, l in enumerate(layers)} for b, s in enumerate(STATS)
         }
         return DiagnosticsColumns(arr[:, 0], series, arr[:, 1], arr[:, 2])
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self._rows)
 
 
 # ------------------------------------------------------------------- predicted change of J

@@ -14,40 +14,67 @@ MAX_ROWS = 1000
 COLUMNS = ("epoch", "J", "J_data", "J_decay", "J_test", "metric_train", "metric_test")
 
 
-class History:
+class ThinnedRows:
+    """Rows whose first value is the epoch, at most ``max_rows`` of them: when there would be more,
+    every other row is dropped and from then on only every ``stride``-th epoch is kept. The latest
+    row is always shown, kept or not. (The training history and the diagnostics both thin this way.)"""
+
     def __init__(self, max_rows: int = MAX_ROWS):
         self.max_rows = max_rows
         self.stride = 1
-        self.rows: list[tuple[float, ...]] = []
-        self._latest: tuple[float, ...] | None = None  # shown even when the stride skips it
+        self.rows: list = []
+        self.latest = None
 
-    def record(self, row: dict[str, float]) -> None:
-        values = tuple(float(row.get(c, np.nan)) for c in COLUMNS)
-        self._latest = values
-        if int(values[0]) % self.stride:
+    def add(self, row) -> None:
+        self.latest = row
+        if int(row[0]) % self.stride:
             return
-        self.rows.append(values)
+        self.rows.append(row)
         if len(self.rows) > self.max_rows:
             self.rows = self.rows[::2]
             self.stride *= 2
 
-    def complete(self, epoch: int, values: dict[str, float]) -> None:
-        """Fill in columns of the latest row (epoch ``epoch``) that were measured after it was recorded."""
-        if self._latest is None or int(self._latest[0]) != epoch:
-            raise ValueError(f"The latest recorded epoch is not {epoch}.")
-        row = list(self._latest)
-        for name, v in values.items():
-            row[COLUMNS.index(name)] = float(v)
-        if self.rows and self.rows[-1] is self._latest:
-            self.rows[-1] = tuple(row)
-        self._latest = tuple(row)
+    def replace_latest(self, row) -> None:
+        """The latest row with values measured after it was added (kept too, if it was kept)."""
+        if self.rows and self.rows[-1] is self.latest:
+            self.rows[-1] = row
+        self.latest = row
 
-    def columns(self) -> dict[str, np.ndarray]:
+    def array(self, width: int) -> np.ndarray:
+        """The kept rows and the latest, (n, width) float64."""
         rows = self.rows
-        if self._latest is not None and (not rows or rows[-1][0] != self._latest[0]):
-            rows = [*rows, self._latest]
-        arr = np.array(rows, dtype=np.float64).reshape(-1, len(COLUMNS))
-        return {c: arr[:, i] for i, c in enumerate(COLUMNS)}
+        if self.latest is not None and (not rows or rows[-1][0] != self.latest[0]):
+            rows = [*rows, self.latest]
+        return np.array(rows, dtype=np.float64).reshape(-1, width)
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+class History:
+    def __init__(self, max_rows: int = MAX_ROWS):
+        self._rows = ThinnedRows(max_rows)
+
+    @property
+    def stride(self) -> int:
+        return self._rows.stride
+
+    def record(self, row: dict[str, float]) -> None:
+        self._rows.add(tuple(float(row.get(c, np.nan)) for c in COLUMNS))
+
+    def complete(self, epoch: int, values: dict[str, float]) -> None:
+        """Fill in columns of the latest row (epoch ``epoch``) that were measured after it was recorded."""
+        latest = self._rows.latest
+        if latest is None or int(latest[0]) != epoch:
+            raise ValueError(f"The latest recorded epoch is not {epoch}.")
+        row = list(latest)
+        for name, v in values.items():
+            row[COLUMNS.index(name)] = float(v)
+        self._rows.replace_latest(tuple(row))
+
+    def columns(self) -> dict[str, np.ndarray]:
+        arr = self._rows.array(len(COLUMNS))
+        return {c: arr[:, i] for i, c in enumerate(COLUMNS)}
+
+    def __len__(self) -> int:
+        return len(self._rows)
