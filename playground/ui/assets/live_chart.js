@@ -46,8 +46,10 @@ async function plotlyScriptUrl(url) {
     if (!res) {
       res = await fetch(url);
       if (!res.ok) return url;
-      await cache.put(url, res.clone());
-      for (const req of await cache.keys()) if (req.url !== url) cache.delete(req); // older versions
+      // Stored for the next visit in the background: this visit need not wait for the write.
+      cache.put(url, res.clone()).then(async () => {
+        for (const req of await cache.keys()) if (req.url !== url) cache.delete(req); // older versions
+      }).catch(() => {});
     }
     return URL.createObjectURL(new Blob([await res.text()], { type: "text/javascript" }));
   } catch (err) {
