@@ -195,7 +195,7 @@ function decode(v, base, size) {
   if (v && typeof v === "object" && !Array.isArray(v)) {
     if (typeof v.bdata === "string") return decodeTyped(v);
     if (v.image) return paint(v.image);
-    if (v.lines) return paintLines(v.lines, size || { w: 600, h: 300 });
+    if (v.lines) return paintLines(v.lines, size); // size: plotSize(), always given with lines
     if (typeof v.ref === "string") {
       const arr = base[v.ref];
       return arr ? arr.subarray(0, v.n) : [];
@@ -224,11 +224,7 @@ function applyTraces(fig, patches, base, size) {
 
 function applyPatch(fig, patch, base, size) {
   applyTraces(fig, patch.h, base, size); // hover numbers: with the rest when the whole figure is drawn
-  for (const [i, attrs] of patch.t || []) {
-    const trace = fig.data[i];
-    if (!trace) continue;
-    for (const path in attrs) setPath(trace, path, decode(attrs[path], base, size));
-  }
+  applyTraces(fig, patch.t, base, size);
   for (const [path, value] of patch.l || []) setPath(fig.layout, path, decode(value, base, size));
 }
 
@@ -374,9 +370,9 @@ function show(st, i) {
   const t0 = performance.now();
   const base = st.msg.decodedBase || {};
   const size = plotSize(st);
-  // A layout-only frame (a playing structure's painted images and plain-text titles) on the structure
-  // already drawn goes through Plotly.relayout, which redraws just the images (~2 ms), and titles are
-  // written in place; Plotly.react would diff, recalculate and lay out the whole figure (~10x the cost).
+  // A layout-only frame (painted images and plain-text titles; hover numbers, if any, follow when idle)
+  // on the structure already drawn goes through Plotly.relayout, which redraws just the images (~2 ms),
+  // and titles are written in place; Plotly.react would diff, recalculate and lay out the whole figure.
   const newStructure = st.shownFig !== st.fig;
   const layoutOnly = st.drawn && !newStructure && !(frame.t || []).length;
   let update = null;
