@@ -210,13 +210,13 @@ def test_vendored_katex_is_the_version_streamlits_page_styles() -> None:
     """The equation panel's formulas are typeset by the vendored KaTeX with the CSS and fonts of the
     KaTeX Streamlit's own markdown uses (they come with every Streamlit page): the two must be one
     version, or the formulas are laid out wrong. After a Streamlit upgrade that changes it, replace
-    assets/vendor/katex.min.js with that version (npm pack katex@<version>); until then the panel
+    static/vendor/katex.min.js with that version (npm pack katex@<version>); until then the panel
     falls back to st.latex (component_files.katex_url)."""
     from playground.ui import component_files as cf
 
     assert cf.streamlit_katex_version() == cf.vendored_katex_version() != ""
     assert cf.katex_url() is not None and "vendor/katex.min.js" in cf.katex_url()
-    assert "MIT License" in (cf.ASSETS / "vendor" / "KATEX_LICENSE").read_text()
+    assert "MIT License" in (cf.VENDOR / "KATEX_LICENSE").read_text()
 
 
 def test_vendored_plotly_bundle_matches_the_package_and_has_every_trace_the_figures_use() -> None:
@@ -230,11 +230,11 @@ def test_vendored_plotly_bundle_matches_the_package_and_has_every_trace_the_figu
     full, cartesian = cf.plotly_versions()
     assert full == cartesian != "", "replace it: npm pack plotly.js-cartesian-dist-min@<the package's version>"
     assert "vendor/plotly-cartesian.min.js" in cf.plotly_url()
-    bundle = (cf.ASSETS / cf.PLOTLY_CARTESIAN_JS).read_text(encoding="utf-8")
+    bundle = (cf.VENDOR / cf.PLOTLY_CARTESIAN_JS).read_text(encoding="utf-8")
     registered = set(re.findall(r'moduleType:"trace",name:"([a-z0-9]+)"', bundle))
     used = set()
     for path in (Path(__file__).resolve().parents[1] / "playground").rglob("*.py"):
         used |= {name.lower() for name in re.findall(r"\bgo\.([A-Z][A-Za-z]+)\(", path.read_text(encoding="utf-8"))}
     used -= {"figure"}
     assert used == set(cf.PLOTLY_TRACES) and used <= registered, (used, registered)
-    assert "MIT License" in (cf.ASSETS / "vendor" / "PLOTLY_LICENSE").read_text()
+    assert "MIT License" in (cf.VENDOR / "PLOTLY_LICENSE").read_text()

@@ -113,6 +113,24 @@ def test_page_loads_with_five_drawn_charts(page) -> None:
     assert not page.log.problems(), page.log.problems()
 
 
+def test_plotly_js_comes_from_static_serving_and_stays_fresh_in_the_browser_cache(page) -> None:
+    """plotly.js is served by Streamlit's static file serving (.streamlit/config.toml) at a URL with
+    its content hash, with a Last-Modified so old that a browser's heuristic freshness (a tenth of
+    the age) keeps it for months: a returning visitor neither downloads nor recompiles it."""
+    import email.utils
+    import urllib.request
+
+    src = page.evaluate("() => document.querySelector('script[data-live-chart=\"plotly\"]').src")
+    assert "/app/static/vendor/plotly-cartesian.min.js?v=" in src, src
+    with urllib.request.urlopen(src, timeout=30) as res:
+        assert res.status == 200 and "javascript" in res.headers["Content-Type"]
+        assert "Cache-Control" not in res.headers  # else the heuristic below would not apply
+        age = email.utils.parsedate_to_datetime(res.headers["Date"]) - email.utils.parsedate_to_datetime(
+            res.headers["Last-Modified"])
+        assert age.days / 10 >= 60, age
+        assert "plotly.js" in res.read(300).decode()
+
+
 def test_step_advances_epoch_and_cost(page) -> None:
     j0 = metric(page, "J(W,b), eq. (6)")
     button(page, "Step").click()

@@ -7,13 +7,13 @@ Components v2 element whose identity is its ``key`` alone; its JavaScript keeps 
 chart per key alive and applies each new figure with ``Plotly.react``, with a constant
 ``layout.uirevision`` so zoom/pan survive updates.
 
-How plotly.js reaches the page: the vendored cartesian bundle (or, if its version ever differs
-from the plotly package's, the full ``plotly/package_data/plotly.min.js``; see
-component_files.plotly_url) is served by Streamlit's own component file route, registered with the
-public ``streamlit.components.v1.declare_component(path=...)``; that component is never mounted, it
-only makes Streamlit serve the files (and likewise this package's ``assets/live_chart.js``). The
-browser loads each once per page, starting at the top of the page (:func:`preload`), and keeps
-plotly.js in its Cache Storage for the next visit. No app-level config is needed.
+How plotly.js reaches the page: the vendored cartesian bundle in ``static/vendor`` (or, if its
+version ever differs from the plotly package's, the full ``plotly/package_data/plotly.min.js``),
+from the URL component_files.plotly_url gives: Streamlit's static file serving, which browsers
+cache, or a component file route when that is off. ``assets/live_chart.js`` comes through such a
+route, registered with the public ``streamlit.components.v1.declare_component(path=...)``; that
+component is never mounted, it only makes Streamlit serve the files. The browser loads each once
+per page, starting at the top of the page (:func:`preload`).
 
 What travels (see figures/spec.py): a chart's *structure* — its plotly JSON without the numbers,
 a string built once per network/data/options and cached by the caller — and *frames*, patches of

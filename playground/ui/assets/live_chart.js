@@ -17,13 +17,12 @@
 // disagree. When drawing is slower than the frames arrive, frames are skipped, never queued. The
 // loop stops when every element shows its last frame.
 //
-// plotly.js is loaded once per page (the URL the server gives: component_files.plotly_url), through
-// the browser's Cache Storage keyed by its versioned URL, so later visits start without downloading
-// it (Streamlit serves component files without a max-age). An empty "preload" element at the top of
-// the page starts it (and KaTeX) before the first chart arrives.
+// plotly.js is loaded once per page, as a plain script from the URL the server gives
+// (component_files.plotly_url: Streamlit's static file serving, with validators, so a returning
+// visitor's browser revalidates it and reuses its compiled code). An empty "preload" element at the
+// top of the page starts it (and KaTeX) before the first chart arrives.
 
 const LOADER_KEY = "__bpLiveChartPlotlyLoader";
-const CACHE_NAME = "backprop-playground-plotly";
 const GRACE_MS = 1500;
 const elements = new WeakMap(); // parentElement -> element state
 
@@ -37,44 +36,23 @@ function streamlitBaseUrl() {
   return new URL("./", document.baseURI).href;
 }
 
-async function plotlyScriptUrl(url) {
-  // A blob URL of the cached source; the network URL itself where Cache Storage is unavailable.
-  if (!window.caches || !window.isSecureContext) return url;
-  try {
-    const cache = await caches.open(CACHE_NAME);
-    let res = await cache.match(url);
-    if (!res) {
-      res = await fetch(url);
-      if (!res.ok) return url;
-      // Stored for the next visit in the background: this visit need not wait for the write.
-      cache.put(url, res.clone()).then(async () => {
-        for (const req of await cache.keys()) if (req.url !== url) cache.delete(req); // older versions
-      }).catch(() => {});
-    }
-    return URL.createObjectURL(new Blob([await res.text()], { type: "text/javascript" }));
-  } catch (err) {
-    return url;
-  }
-}
-
 function loadPlotly(relUrl) {
   if (window.Plotly && typeof window.Plotly.react === "function") return Promise.resolve(window.Plotly);
   let p = window[LOADER_KEY];
   if (!p) {
     const url = new URL(relUrl, streamlitBaseUrl()).href;
-    p = plotlyScriptUrl(url).then(
-      (src) =>
-        new Promise((resolve, reject) => {
-          const s = document.createElement("script");
-          s.src = src;
-          s.async = true;
-          s.dataset.liveChart = "plotly";
-          s.onload = () =>
-            window.Plotly ? resolve(window.Plotly) : reject(new Error("plotly.js loaded but window.Plotly is missing"));
-          s.onerror = () => reject(new Error("live_chart: could not load plotly.js from " + url));
-          document.head.appendChild(s);
-        }),
-    );
+    p = new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = url;
+      s.async = true;
+      s.dataset.liveChart = "plotly";
+      s.onload = () =>
+        window.Plotly ? resolve(window.Plotly) : reject(new Error("plotly.js loaded but window.Plotly is missing"));
+      s.onerror = () => reject(new Error("live_chart: could not load plotly.js from " + url));
+      document.head.appendChild(s);
+    });
+    // Earlier versions kept a copy in Cache Storage (run from a blob, it lost the code cache): drop it.
+    if (window.caches && window.isSecureContext) caches.delete("backprop-playground-plotly").catch(() => {});
     window[LOADER_KEY] = p;
     p.catch(() => {
       if (window[LOADER_KEY] === p) delete window[LOADER_KEY];
@@ -387,6 +365,12 @@ function show(st, i) {
     }
     if (!Object.keys(update).length) update = true; // nothing for plotly.js to redraw
     if ((frame.h || []).length) later(st, frame.h, base, size);
+  } else if (!st.drawn || newStructure) {
+    // A first draw, or a new structure: the picture first; hover numbers (an invisible heatmap's cells
+    // cost plotly.js as much as the rest of a chart) follow when the browser is idle.
+    applyPatch(st.fig, { t: frame.t, l: frame.l }, base, size);
+    if ((frame.h || []).length) later(st, frame.h, base, size);
+    st.fig.layout.datarevision = (st.fig.layout.datarevision || 0) + 1;
   } else {
     applyPatch(st.fig, frame, base, size);
     st.fig.layout.datarevision = (st.fig.layout.datarevision || 0) + 1; // new numbers: recalculate
@@ -467,13 +451,17 @@ function fail(st, err) {
   st.el.classList.add("live-chart-error");
 }
 
+// The width comes from the observer's entries, not st.el.clientWidth: reading that right after a draw
+// forced the browser to lay out the whole page once per chart (a first visit draws five in a row).
+// The width plotly.js drew at is its layout's.
 function observeWidth(st) {
   if (typeof ResizeObserver === "undefined") return;
-  let lastWidth = st.el.clientWidth;
+  let lastWidth = st.el._fullLayout ? Math.round(st.el._fullLayout.width) : null;
   let raf = 0;
-  st.ro = new ResizeObserver(() => {
-    const w = st.el.clientWidth;
-    if (w === lastWidth || w === 0) return;
+  st.ro = new ResizeObserver((entries) => {
+    const w = Math.round(entries[entries.length - 1].contentRect.width);
+    if (lastWidth === null) lastWidth = w;
+    if (w === 0 || Math.abs(w - lastWidth) <= 1) return;
     lastWidth = w;
     cancelAnimationFrame(raf);
     raf = requestAnimationFrame(() => {
