@@ -25,9 +25,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import islice
 
 from . import config as C
-from .activations import ACTIVATIONS
-from .initializers import INITIALIZERS
-from .losses import LOSSES
 
 # The sidebar sliders' values; ui/controls.py draws its α and λ sliders from these.
 ALPHA_GRID, LAM_GRID = C.ALPHA_GRID, C.LAM_GRID
@@ -193,41 +190,50 @@ def _items(text: str, most: int, what: str) -> list[str]:
     return items
 
 
-def _features(text: str, ctx) -> tuple[object, str | None]:
-    items = _items(text, len(C.FEATURE_NAMES), "features")
-    for name in items:
-        if name not in C.FEATURE_NAMES:
-            raise _Bad(f"unknown feature {_show(name)!r}")
-    if len(set(items)) != len(items):
-        raise _Bad("a feature is listed twice")
-    return tuple(items), None
+def _names(options: tuple[str, ...]) -> Callable[..., tuple[object, str | None]]:
+    def parse(text: str, ctx) -> tuple[object, str | None]:
+        items = _items(text, len(options), "features")
+        for name in items:
+            if name not in options:
+                raise _Bad(f"unknown feature {_show(name)!r}")
+        if len(set(items)) != len(items):
+            raise _Bad("a feature is listed twice")
+        return tuple(items), None
+
+    return parse
 
 
-def _hidden(text: str, ctx) -> tuple[object, str | None]:
-    if text == "none":
-        return (), None
-    sizes = []
-    for item in _items(text, C.MAX_HIDDEN_LAYERS, "hidden layers"):
-        if not _WHOLE.fullmatch(item):
-            raise _Bad(f"{_show(item)!r} is not a whole number")
-        s = int(item)
-        if s > C.MAX_NEURONS:
-            raise _Bad(f"at most {C.MAX_NEURONS} neurons per layer")
-        if s < 1:
-            raise _Bad("at least 1 neuron per layer")
-        sizes.append(s)
-    return tuple(sizes), None
+def _sizes(v: C.Sizes) -> Callable[..., tuple[object, str | None]]:
+    def parse(text: str, ctx) -> tuple[object, str | None]:
+        if text == "none":
+            return (), None
+        sizes = []
+        for item in _items(text, v.most, "hidden layers"):
+            if not _WHOLE.fullmatch(item):
+                raise _Bad(f"{_show(item)!r} is not a whole number")
+            size = int(item)
+            if size > v.hi:
+                raise _Bad(f"at most {v.hi} neurons per layer")
+            if size < v.lo:
+                raise _Bad(f"at least {v.lo} neuron per layer")
+            sizes.append(size)
+        return tuple(sizes), None
+
+    return parse
 
 
-def _layer_activations(text: str, ctx: _Context) -> tuple[object, str | None]:
-    names = _items(text, C.MAX_HIDDEN_LAYERS, "hidden layers")
-    for name in names:
-        if name not in ACTIVATIONS:
-            raise _Bad(f"unknown activation {_show(name)!r}")
-    n = len(ctx.cfg.hidden)
-    if len(names) != n:
-        raise _Bad(f"needs one activation per hidden layer ({n})")
-    return tuple(names), None
+def _per_layer(options: tuple[str, ...]) -> Callable[..., tuple[object, str | None]]:
+    def parse(text: str, ctx: _Context) -> tuple[object, str | None]:
+        names = _items(text, C.MAX_HIDDEN_LAYERS, "hidden layers")
+        for name in names:
+            if name not in options:
+                raise _Bad(f"unknown activation {_show(name)!r}")
+        n = len(ctx.cfg.hidden)
+        if len(names) != n:
+            raise _Bad(f"needs one activation per hidden layer ({n})")
+        return tuple(names), None
+
+    return parse
 
 
 @dataclass(frozen=True)
@@ -244,29 +250,40 @@ class _Param:
     text: Callable[[object], str] = str
 
 
+_WHAT = {"dataset": "dataset", "activation": "activation", "output_activation": "activation", "loss": "loss",
+         "init": "initializer", "matrices": "matrix view"}  # "unknown …" in a choice's warning
+
+
+def _param(s: C.Setting) -> _Param:
+    """A setting's link format, both ways, from its declaration in config.SETTINGS."""
+    v = s.values
+    if isinstance(v, C.Number):
+        if not v.percent:
+            raise TypeError(f"{s.field}: a link carries numbers as percents or on a grid")
+        return _Param(s.key, s.field, _percent(round(v.lo * 100), round(v.hi * 100)), _percent_text)
+    if isinstance(v, C.Whole):
+        return _Param(s.key, s.field, _integer(v.lo, v.hi))
+    if isinstance(v, C.Grid):
+        if all(isinstance(g, int) for g in v.values):
+            return _Param(s.key, s.field, _on_int_grid(v.values))
+        return _Param(s.key, s.field, _on_grid(v.lo, v.hi, v.values), _number_text)
+    if isinstance(v, C.Choice):
+        options = v.options
+        return _Param(s.key, s.field, _choice((lambda ctx: ctx.datasets) if options is None else (lambda ctx: options),
+                                             _WHAT.get(s.field, s.label.lower())))
+    if isinstance(v, C.Flag):
+        return _Param(s.key, s.field, _flag, _flag_text)
+    if isinstance(v, C.Names):
+        return _Param(s.key, s.field, _names(v.options), _list_text)
+    if isinstance(v, C.Sizes):
+        return _Param(s.key, s.field, _sizes(v), _list_text)
+    if isinstance(v, C.PerLayer):
+        return _Param(s.key, s.field, _per_layer(v.options), _list_text)
+    raise TypeError(f"{s.field}: no link format for {type(v).__name__}")
+
+
 # In Config's field order, so a parameter may depend on the ones read before it.
-PARAMS: tuple[_Param, ...] = (
-    _Param("data", "dataset", _choice(lambda ctx: ctx.datasets, "dataset")),
-    _Param("noise", "noise", _percent(0, 50), _percent_text),
-    _Param("points", "n_points", _integer(C.MIN_POINTS, C.MAX_POINTS)),
-    _Param("train", "train_fraction", _percent(10, 90), _percent_text),
-    _Param("dseed", "data_seed", _integer(0, C.MAX_SEED)),
-    _Param("feat", "features", _features, _list_text),
-    _Param("layers", "hidden", _hidden, _list_text),
-    _Param("f", "activation", _choice(lambda ctx: tuple(ACTIVATIONS), "activation")),
-    _Param("fl", "layer_activations", _layer_activations, _list_text),
-    _Param("out", "output_activation", _choice(lambda ctx: (C.AUTO, *ACTIVATIONS), "activation")),
-    _Param("loss", "loss", _choice(lambda ctx: (C.AUTO, *LOSSES), "loss")),
-    _Param("init", "init", _choice(lambda ctx: tuple(INITIALIZERS), "initializer")),
-    _Param("seed", "seed", _integer(0, C.MAX_SEED)),
-    _Param("alpha", "alpha", _on_grid(C.MIN_ALPHA, C.MAX_ALPHA, ALPHA_GRID), _number_text),
-    _Param("lambda", "lam", _on_grid(0.0, C.MAX_LAM, LAM_GRID), _number_text),
-    _Param("batch", "batch_size", _integer(0, C.MAX_BATCH)),
-    _Param("speed", "speed", _on_int_grid(C.SPEED_GRID)),
-    _Param("logy", "log_y", _flag, _flag_text),
-    _Param("dshared", "delta_shared", _flag, _flag_text),
-    _Param("mat", "matrices", _choice(lambda ctx: C.MATRIX_VIEWS, "matrix view")),
-)
+PARAMS: tuple[_Param, ...] = tuple(_param(s) for s in C.SETTINGS)
 KEYS = tuple(p.key for p in PARAMS)
 
 
@@ -385,8 +402,9 @@ def from_fields(values: Mapping[str, object], datasets: tuple[str, ...]) -> tupl
         if name not in values:
             continue
         value = _typed(name, values[name])
-        grid = {"alpha": ALPHA_GRID, "lam": LAM_GRID}.get(name)
-        if grid and isinstance(value, float) and math.isfinite(value) and grid[0] <= value <= grid[-1]:
+        v = C.SETTING[name].values
+        grid = v.values if isinstance(v, C.Grid) and isinstance(value, float) else None
+        if grid and math.isfinite(value) and grid[0] <= value <= grid[-1]:
             on_grid = snap(value, grid)
             if on_grid != value:
                 warnings.append(f"{name}: {_number_text(value)} is not on the slider; using {_number_text(on_grid)}")
@@ -398,19 +416,17 @@ def from_fields(values: Mapping[str, object], datasets: tuple[str, ...]) -> tupl
     return cfg, warnings
 
 
-_TUPLE_FIELDS = ("features", "hidden", "layer_activations")
-_FLOAT_FIELDS = ("noise", "train_fraction", "alpha", "lam")
-
-
 def _typed(name: str, value: object) -> object:
-    """A JSON value in the field's Python type where that loses nothing (lists → tuples, 1 → 1.0)."""
-    if name in _TUPLE_FIELDS and isinstance(value, list):
+    """A JSON value in the field's Python type where that loses nothing (lists → tuples, 1 → 1.0).
+
+    A whole number too large for a float stays an int: the checks then refuse it by its size.
+    """
+    v = C.SETTING[name].values
+    if isinstance(v, C.Names | C.Sizes | C.PerLayer) and isinstance(value, list):
         return tuple(value)
-    if name in _FLOAT_FIELDS and isinstance(value, int) and not isinstance(value, bool):
-        try:
-            return float(value)
-        except OverflowError:
-            return value
+    floats = isinstance(v, C.Number) or (isinstance(v, C.Grid) and not all(isinstance(g, int) for g in v.values))
+    if floats and isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 2**53:
+        return float(value)
     return value
 
 

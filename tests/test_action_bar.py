@@ -155,11 +155,10 @@ def test_a_disabled_only_batch_is_marked_without_iterating() -> None:
 def test_exclusive_is_the_lock_the_bar_acts_under(monkeypatch) -> None:
     from playground.ui import action_bar as ab
 
-    store: dict = {}
-    monkeypatch.setattr(ab.state, "get", lambda k, default=None: store.get(k, default))
-    monkeypatch.setattr(ab.state, "put", lambda k, v: store.__setitem__(k, v))
+    session = ab.state.Session()
+    monkeypatch.setattr(ab.state, "session", lambda: session)
     lock = ab.exclusive("bar")
-    assert ab.exclusive("bar") is lock and store["action_bar_record:bar"] == {"done": None, "lock": lock}
+    assert ab.exclusive("bar") is lock and session.action_records["bar"] == {"done": None, "lock": lock}
 
 
 # --------------------------------------------------------------------------------------------- AppTest
@@ -221,7 +220,7 @@ def test_the_page_draws_the_bar_with_the_four_buttons_and_their_help() -> None:
 
 def test_merged_clicks_each_update_once_and_a_plain_rerun_none() -> None:
     at = load()
-    run = at.session_state["run"]
+    run = at.session_state["session"].run
     press(at, *["Step"] * 6)  # six requests coalesced into one rerun
     assert run.epoch == 6 and run.updates == 6 and epoch_shown(at) == "6"
     ok(at.run())  # a rerun with the same value (another widget, a Play tick) adds nothing
@@ -233,16 +232,16 @@ def test_merged_clicks_each_update_once_and_a_plain_rerun_none() -> None:
 
 def test_epoch_phase_and_reset_in_click_order() -> None:
     at = load()
-    run = at.session_state["run"]
+    run = at.session_state["session"].run
     press(at, "Phase ▸")
     assert run.phase == 0 and run.epoch == 0
     press(at, "Step")  # finishes the phase walk's update
     assert run.epoch == 1
     press(at, "Epoch", "Step", "Reset")  # merged: Reset came last, so the new run is at epoch 0
-    fresh = at.session_state["run"]
+    fresh = at.session_state["session"].run
     assert fresh is not run and fresh.epoch == 0 and epoch_shown(at) == "0"
     press(at, "Reset", "Step")  # Step came after Reset: one update on the new run
-    assert at.session_state["run"].epoch == 1 and epoch_shown(at) == "1"
+    assert at.session_state["session"].run.epoch == 1 and epoch_shown(at) == "1"
 
 
 def test_locked_buttons_are_drawn_disabled_and_ignore_clicks_hidden_ones_are_not_drawn() -> None:
@@ -250,14 +249,14 @@ def test_locked_buttons_are_drawn_disabled_and_ignore_clicks_hidden_ones_are_not
     data = bar_data(at)
     assert [(b["label"], b["disabled"]) for b in data["buttons"]] == [
         ("Step", True), ("Epoch", True), ("Phase ▸", False)]
-    run = at.session_state["run"]
+    run = at.session_state["session"].run
     press(at, "Step", "Epoch", "Phase ▸")
     assert run.epoch == 0 and run.phase == 0
 
 
 def test_a_flood_is_bounded_per_run() -> None:
     at = load()
-    run = at.session_state["run"]
+    run = at.session_state["session"].run
     press(at, *["Step"] * 80)
     assert run.epoch == 50  # at most 50 Steps per run; the other 30 are dropped, not carried over
     press(at, "Step")

@@ -50,6 +50,6 @@ def test_the_page_shows_digit_images_for_digits_only() -> None:
     at.selectbox(key="dataset").set_value("digits")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.session_state["run"].cfg.dataset == "digits"
+    assert at.session_state["session"].run.cfg.dataset == "digits"
     assert "images" in _chart_keys(at)
     assert any(md.startswith("**Some training images**") for md in (m.value for m in at.markdown))

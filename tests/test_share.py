@@ -31,6 +31,7 @@ from playground.share import (
     PARAMS,
     VIEW_KEYS,
     View,
+    from_fields,
     from_query,
     to_query,
     view_from_query,
@@ -312,3 +313,30 @@ def test_view_options_travel_in_the_link():
     cfg = C.replace(C.DEFAULT, log_y=True, delta_shared=True, matrices="W")
     assert to_query(cfg) == {"logy": "1", "dshared": "1", "mat": "W"}
     assert from_query(through_url(to_query(cfg)), DATASETS) == (cfg, [])
+
+
+# ------------------------------------------------------------------ hostile settings files
+@pytest.mark.parametrize("field, value", [
+    ("noise", 10**400), ("alpha", 10**400), ("lam", -(10**400)), ("train_fraction", 10**400),
+    ("n_points", 10**400), ("seed", 10**400), ("speed", 10**400), ("batch_size", 10**400),
+    ("hidden", [10**400]), ("dataset", {"a": 1}), ("activation", ["tanh"]), ("features", [{"x": 1}]),
+    ("layer_activations", [{"f": "tanh"}]), ("matrices", {"W": 1}), ("log_y", {"on": True}), ("noise", "0.1"),
+    ("hidden", "4,2"), ("init", None),
+])
+def test_settings_file_values_of_any_size_or_type_fall_back_with_a_plain_warning(field, value) -> None:
+    """A settings file is JSON: integers of any size, lists and tables where a name belongs. Each
+    bad value leaves its setting at the default with one warning that names it and shows no
+    Python internals (no exception, no "unhashable", no OverflowError)."""
+    cfg, warnings = from_fields({field: value}, DATASETS)
+    assert getattr(cfg, field) == getattr(C.DEFAULT, field)
+    assert len(warnings) == 1 and warnings[0].startswith(f"{field}:"), warnings
+    text = warnings[0]
+    assert "unhashable" not in text and "Error" not in text and "dict" not in text and len(text) < 300, text
+    assert C.validate(cfg, DATASETS) is cfg
+
+
+def test_settings_table_declares_each_setting_once_and_the_link_follows_it() -> None:
+    assert tuple(s.field for s in C.SETTINGS) == C.FIELD_NAMES
+    assert tuple(p.key for p in PARAMS) == tuple(s.key for s in C.SETTINGS)
+    assert C.RESET_FIELDS == tuple(s.field for s in C.SETTINGS if s.resets)
+    assert "data_seed" not in C.RESET_FIELDS and "alpha" not in C.RESET_FIELDS and "hidden" in C.RESET_FIELDS

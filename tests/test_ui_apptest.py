@@ -57,7 +57,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def run_of(at: AppTest):
-    return at.session_state["run"]
+    return at.session_state["session"].run
 
 
 def weights(run) -> list[np.ndarray]:
@@ -349,7 +349,7 @@ def test_every_instrument_draws_without_an_exception(tool) -> None:
     if tool == "Compare runs":  # start a second run in lockstep, then move both
         click(at, "Start")
         click(at, "Step")
-        assert run_of(at).epoch == 1 and at.session_state["compare"][0].epoch == 1
+        assert run_of(at).epoch == 1 and at.session_state["session"].compare[0].epoch == 1
     live = {k: d for k, d in live_elements(at).items() if d["kind"] not in ("math", "preload")}
     solo = {k: d for k, d in live.items() if d.get("solo")}
     if tool != "Gradient check":  # the check draws its table only when asked to run
@@ -379,3 +379,110 @@ def test_equations_panel_sends_each_group_as_one_formula_with_the_runs_numbers()
     eq = live_elements(at)["equations"]
     assert [g["now"] for g in eq["groups"]] == [True, False, False, False, False]
     assert r"\blacktriangleleft" in eq["groups"][0]["tex"] and "pending" in eq["groups"][2]["tex"]
+
+
+# ------------------------------------------------------------------ a hidden control keeps its value
+def test_features_survive_a_dataset_without_them() -> None:
+    """The feature pills are not drawn for digits; back on a 2-D dataset they show (and the run
+    uses) the features picked before, with no error."""
+    at = load()
+    at.button_group(key="features").set_value(["x1", "x2", "x1^2"])
+    ok(at.run())
+    assert run_of(at).cfg.features == ("x1", "x2", "x1^2")
+    at.selectbox(key="dataset").set_value("digits")
+    ok(at.run())
+    assert run_of(at).cfg.dataset == "digits"
+    at.selectbox(key="dataset").set_value("spiral")
+    ok(at.run())
+    assert not at.error, texts(at.error)
+    assert run_of(at).cfg.dataset == "spiral" and run_of(at).cfg.features == ("x1", "x2", "x1^2")
+    assert at.button_group(key="features").value == ["x1", "x2", "x1^2"]
+
+
+def test_per_layer_f_on_then_off_keeps_f_and_the_run() -> None:
+    at, run = _stepped()
+    at.toggle(key="per_layer_f").set_value(True)
+    ok(at.run())
+    assert run_of(at) is run and run.epoch == 1  # the same f per layer: nothing changed
+    at.toggle(key="per_layer_f").set_value(False)
+    ok(at.run())
+    assert at.selectbox(key="activation").value == "tanh"
+    assert run_of(at) is run and run.epoch == 1 and run.cfg.activation == "tanh"
+
+
+def test_mini_batch_size_survives_full_batch() -> None:
+    at = load()
+    at.radio(key="batch_mode").set_value("Mini-batch")
+    ok(at.run())
+    at.number_input(key="batch_size").set_value(32)
+    ok(at.run())
+    assert run_of(at).cfg.batch_size == 32
+    at.radio(key="batch_mode").set_value("Full batch")
+    ok(at.run())
+    assert run_of(at).cfg.batch_size == 0
+    at.radio(key="batch_mode").set_value("Mini-batch")
+    ok(at.run())
+    assert at.number_input(key="batch_size").value == 32 and run_of(at).cfg.batch_size == 32
+
+
+def test_a_removed_layer_comes_back_with_its_size() -> None:
+    at = load()
+    at.number_input(key="neurons_1").set_value(7)
+    ok(at.run())
+    at.number_input(key="n_hidden").set_value(1)
+    ok(at.run())
+    assert run_of(at).cfg.hidden == (4,)
+    at.number_input(key="n_hidden").set_value(2)
+    ok(at.run())
+    assert run_of(at).cfg.hidden == (4, 7)
+
+
+def test_refused_settings_put_the_widgets_back_on_the_run() -> None:
+    """Settings that cannot be used leave the run as it is, and the widgets show the run's settings
+    again (not the refused ones), with one sentence saying why."""
+    at, run = _stepped()
+    at.button_group(key="features").set_value([])
+    ok(at.run())
+    assert run_of(at) is run and run.cfg.features == ("x1", "x2")
+    assert at.button_group(key="features").value == ["x1", "x2"]
+    assert len(at.error) == 1 and "previous setting is kept" in at.error[0].value
+
+
+# ------------------------------------------------------------------ an action that fails
+def test_a_failing_reset_is_reported_and_never_wedges_the_controls(monkeypatch) -> None:
+    """Reset builds a new run; if that raises, one sentence says so, the run is kept, and the
+    click is done: the next rerun does not replay it, and Step still trains."""
+    from playground.ui import page
+
+    at, run = _stepped()
+
+    def broken(*args, **kwargs):
+        raise ValueError("X contains NaN values.")
+
+    monkeypatch.setattr(page, "new_run", broken)
+    click(at, "Reset")
+    errors = texts(at.error)
+    assert len(errors) == 1 and errors[0].startswith("Reset failed: X contains NaN values."), errors
+    assert run_of(at) is run and run.epoch == 1
+    monkeypatch.undo()
+    ok(at.run())  # a plain rerun: the click is not replayed
+    assert not at.error and run_of(at) is run
+    click(at, "Step")
+    assert run_of(at) is run and run.epoch == 2
+
+
+# ------------------------------------------------------------------ one settings table
+def test_every_control_takes_its_range_from_the_settings_table() -> None:
+    at = load()
+    S = C.SETTING
+    noise = at.slider(key="noise_pct")
+    assert (noise.min, noise.max) == (round(S["noise"].values.lo * 100), round(S["noise"].values.hi * 100))
+    train = at.slider(key="train_pct")
+    assert (train.min, train.max) == (round(S["train_fraction"].values.lo * 100),
+                                      round(S["train_fraction"].values.hi * 100))
+    points = at.slider(key="n_points")
+    assert (points.min, points.max) == (S["n_points"].values.lo, S["n_points"].values.hi)
+    assert at.number_input(key="n_hidden").max == S["hidden"].values.most
+    assert at.number_input(key="neurons_0").max == S["hidden"].values.hi
+    assert tuple(at.select_slider(key="alpha").options) == tuple(f"{g:g}" for g in S["alpha"].values.values)
+    assert at.number_input(key="seed").max == S["seed"].values.hi

@@ -72,7 +72,7 @@ def with_upload(name: str, data: bytes, train_pct: int | None = None) -> AppTest
 # --------------------------------------------------------------------------------------------- CSV upload
 def test_good_classification_csv_trains_in_the_session_run() -> None:
     at = with_upload("good.csv", classification_csv())
-    ds = at.session_state["upload_dataset"]
+    ds = at.session_state["session"].upload
     run = run_of(at)
     assert run.cfg.dataset == "upload" and run.data is ds
     assert ds.task == "classification" and ds.n_features == 3 and ds.classes == ("no", "yes")
@@ -84,13 +84,13 @@ def test_good_classification_csv_trains_in_the_session_run() -> None:
     assert set(readout(at)) >= {"train accuracy", "test accuracy"}
 
     click(at, "Step")  # the session's Step trains the uploaded data
-    assert run_of(at) is run and run.data is at.session_state["upload_dataset"]
+    assert run_of(at) is run and run.data is at.session_state["session"].upload
     assert run.epoch == 1 and run.updates == 1
 
 
 def test_good_regression_csv_is_detected_and_shows_r2() -> None:
     at = with_upload("prices.csv", regression_csv())
-    ds = at.session_state["upload_dataset"]
+    ds = at.session_state["session"].upload
     run = run_of(at)
     assert run.data is ds and ds.task == "regression" and ds.n_features == 2
     assert run.net.sizes[0] == 2 and run.net.sizes[-1] == 1
@@ -115,7 +115,7 @@ def test_bad_csv_keeps_the_previous_dataset_and_run(filename: str) -> None:
     # 70 %: parse_csv's default training share, which the corpus's phrases assume
     at = with_upload("good.csv", classification_csv(), train_pct=70)
     click(at, "Step")
-    good, run = at.session_state["upload_dataset"], run_of(at)
+    good, run = at.session_state["session"].upload, run_of(at)
     assert run.data is good and run.epoch == 1
     W = weights(run)
 
@@ -130,7 +130,7 @@ def test_bad_csv_keeps_the_previous_dataset_and_run(filename: str) -> None:
     errors = texts(at.error)
     assert len(errors) == 1, errors
     assert phrase in errors[0] and errors[0].endswith(" " + KEEP), errors[0]
-    assert at.session_state["upload_dataset"] is good
+    assert at.session_state["session"].upload is good
     assert run_of(at) is run and run.data is good
     assert run.epoch == 1 and run.updates == 1 and same(weights(run), W)
     assert not any("restarted" in t for t in texts(at.info))
@@ -158,7 +158,7 @@ def test_bad_csv_as_the_first_upload_has_no_previous_dataset_to_keep() -> None:
     errors = texts(at.error)
     assert any(e.startswith("The file is empty.") for e in errors), errors
     assert not any(KEEP in e for e in errors), errors
-    assert "upload_dataset" not in at.session_state or at.session_state["upload_dataset"] is None
+    assert at.session_state["session"].upload is None
 
 
 # --------------------------------------------------------------------------------------------- weights import
@@ -174,7 +174,7 @@ def test_importing_the_runs_own_weights_restores_its_predictions(fmt: str) -> No
     click(at, "Step")
     run = run_of(at)
     X = run.data.X_test
-    saved, saved_pred = weights(run), run.net.predict(X)
+    saved, saved_pred, shown_J = weights(run), run.net.predict(X), readout(at)["J(W,b), eq. (6)"]
     blob = weights_json(run.net, run.cfg) if fmt == "json" else weights_npz(run.net)
     for _ in range(3):
         click(at, "Step")
@@ -184,6 +184,7 @@ def test_importing_the_runs_own_weights_restores_its_predictions(fmt: str) -> No
     _import_weights(at, f"weights.{fmt}", blob)
     assert run_of(at) is run and not at.error
     assert same(weights(run), saved)
+    assert readout(at)["J(W,b), eq. (6)"] == shown_J, "the screen must show the imported weights at once"
     np.testing.assert_array_equal(run.net.predict(X), saved_pred)
     assert any(f"Loaded weights.{fmt}" in t for t in texts(at.success)), texts(at.success)
 

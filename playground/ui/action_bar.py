@@ -48,7 +48,6 @@ LOCK_TIMEOUT_S = 30.0  # a run that cannot get the bar's lock this soon leaves i
 
 _COMPONENT_NAME = "backprop_playground.action_bar"
 _STATE_KEY = "clicks"  # the component's state value
-_RECORD = "action_bar_record:"  # + key: session-state record {"done": processed mark, "lock": Lock}
 
 _STUB_JS = loader_js("__bpActionBarModules", "action-bar-error", "action_bar")
 
@@ -261,10 +260,10 @@ def exclusive(key: str) -> threading.Lock:
 
 def _record(key: str) -> dict[str, Any]:
     """The session's record of the bar ``key``: a plain dict, mutated in place from here on."""
-    record = state.get(_RECORD + key)
+    records = state.session().action_records  # per bar key: {"done": processed mark, "lock": Lock}
+    record = records.get(key)
     if record is None:  # the session's first run, before any click can exist
-        record = {"done": None, "lock": threading.Lock()}
-        state.put(_RECORD + key, record)
+        record = records[key] = {"done": None, "lock": threading.Lock()}
     return record
 
 

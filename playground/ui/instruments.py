@@ -16,11 +16,10 @@ from ..diagnostics import edge_contributions, hidden_activations, hint, layer_st
 from ..figures import diagnostics as FD
 from ..run import Run
 from ..runs import check_run, clone_with
-from . import state
+from . import keys, state
 from .live_chart import live_figure
 
 TOOLS = ("Diagnostics", "ΔJ per step", "Edge drill-down", "Gradient check", "Compare runs")
-COMPARE = "compare"  # session-state key of the second run
 SETTINGS = {  # what a comparison may change: label, options
     "lam": ("weight decay λ", C.LAM_GRID),
     "alpha": ("learning rate α", C.ALPHA_GRID),
@@ -30,19 +29,13 @@ SETTINGS = {  # what a comparison may change: label, options
 }
 
 
-def other_run() -> Run | None:
-    """The comparison run, if one is training in lockstep with the session's run."""
-    held = state.get(COMPARE)
-    return held[0] if held else None
-
-
 def stop_compare() -> None:
-    state.put(COMPARE, None)
+    state.session().compare = None
 
 
 def render_instruments(run: Run) -> None:
     st.markdown("#### Instruments")
-    tool = st.segmented_control("Instrument", TOOLS, key="instrument", label_visibility="collapsed")
+    tool = st.segmented_control("Instrument", TOOLS, key=keys.INSTRUMENT, label_visibility="collapsed")
     if tool == TOOLS[0]:
         diagnostics(run)
     elif tool == TOOLS[1]:
@@ -111,12 +104,12 @@ def gradient_check(run: Run) -> None:
     st.caption("Is backprop right? Central differences (J(θ+ε) − J(θ−ε))/2ε in float64 for every parameter "
                "(a seeded sample of 200 per layer for large layers, on up to 200 training examples), "
                "against the backprop gradient of eqs. (9)–(10).")
-    if st.button("Run gradient check", key="gradcheck_go"):
+    if st.button("Run gradient check", key=keys.GRADCHECK_GO):
         bar = st.progress(0.0, text="Checking…")
         check = check_run(run, progress=lambda f: bar.progress(min(1.0, f), text=f"Checking… {f:.0%}"))
         bar.empty()
-        state.put("gradcheck", (run.epoch, run.updates, check))
-    held = state.get("gradcheck")
+        state.session().gradcheck = (run.epoch, run.updates, check)
+    held = state.session().gradcheck
     if held is None:
         return
     epoch, updates, check = held
@@ -131,23 +124,22 @@ def gradient_check(run: Run) -> None:
 def compare(run: Run) -> None:
     st.caption("What does one setting change? A second run with the same data and the same seed — one setting "
                "different — trains in lockstep with this one (Step, Epoch and Play move both).")
-    other: Run | None = state.get(COMPARE)
+    other = state.session().compare  # (the second run, what differs) or None
     c = st.columns([2, 2, 1.2, 1.2], vertical_alignment="bottom")
-    field = c[0].selectbox("Change", list(SETTINGS), format_func=lambda f: SETTINGS[f][0], key="cmp_field")
+    field = c[0].selectbox("Change", list(SETTINGS), format_func=lambda f: SETTINGS[f][0], key=keys.COMPARE_FIELD)
     options = [v for v in SETTINGS[field][1] if v != getattr(run.cfg, field)]
-    value = c[1].selectbox("to", options, key=f"cmp_value_{field}", format_func=str)
-    if c[2].button("Start", key="cmp_start", help="Both runs restart at epoch 0 from the same initial weights."):
+    value = c[1].selectbox("to", options, key=keys.compare_value(field), format_func=str)
+    if c[2].button("Start", key=keys.COMPARE_START, help="Both runs restart at epoch 0 from the same initial weights."):
         try:
-            fresh = clone_with(run)
-            other = clone_with(run, **{field: value})
+            fresh, second = clone_with(run), clone_with(run, **{field: value})
         except ValueError as err:
             st.error(str(err))
             return
-        state.set_run(fresh)
-        state.put(COMPARE, (other, f"{SETTINGS[field][0]} = {value}"))
+        s = state.session()
+        s.run, s.compare = fresh, (second, f"{SETTINGS[field][0]} = {value}")
         st.rerun()
-    if c[3].button("Stop", key="cmp_stop", disabled=other is None):
-        state.put(COMPARE, None)
+    if c[3].button("Stop", key=keys.COMPARE_STOP, disabled=other is None):
+        stop_compare()
         st.rerun()
     if other is None:
         return

@@ -5,7 +5,9 @@ Play re-runs on a timer (a tick), training what the speed owes and sending snaps
 """
 from __future__ import annotations
 
+import logging
 import time
+from typing import NoReturn
 
 import streamlit as st
 
@@ -13,12 +15,12 @@ from .. import config as C
 from .. import frames
 from ..data import DataError
 from ..experiment import UPLOAD, build_data, new_run
-from ..share import View
-from . import state, upload
+from ..share import View, plain
+from . import keys, state, upload
 from .action_bar import ActionButton, action_bar, exclusive
-from .controls import dataset_options, read_config
+from .controls import dataset_options, read_config, restore_widgets
 from .equations_panel import render_equations
-from .instruments import other_run, render_instruments, stop_compare
+from .instruments import render_instruments, stop_compare
 from .live_chart import preload
 from .sharing import apply_pending_settings, publish, share_and_export, start_session
 from .view import heatmap_order, render_view
@@ -40,6 +42,7 @@ def main() -> None:
     preload()  # plotly.js and KaTeX start loading while the rest of the page is drawn
     state.apply_pause_request()
     apply_pending_settings()
+    restore_widgets()
     st.markdown(
         "## Backprop Playground\n"
         "Build a network, press **Step**, and watch the error terms δ⁽ˡ⁾ flow backwards — "
@@ -47,13 +50,14 @@ def main() -> None:
         "(Van Vaerenbergh, after UFLDL)."
     )
     base, view = start_session()
-    cfg = read_config(upload.section, base, view)
+    run = state.get_run()
+    cfg = read_config(upload.section, run.cfg if run is not None else base, view)
     run = sync_run(cfg)
     publish(run, view)
-    state.put("full_run", True)
-    state.put("view", view)
+    s = state.session()
+    s.full_run = True
     playing = state.is_playing()
-    state.put("timer_plays", playing)
+    s.timer_plays = playing
     st.fragment(run_every=TICK_SECONDS if playing else None)(live)()
     share_and_export(run, view)
 
@@ -66,35 +70,48 @@ def live() -> None:
     them), and while playing Play's timer reruns it. Play's toggle is in here too; the timer is set
     when the fragment is made, so toggling it reruns the whole page.
     """
-    controls_row(state.get_run(), state.get("view") or View())
-    if state.is_playing() != state.get("timer_plays"):
+    controls_row(state.get_run(), state.session().view)
+    if state.is_playing() != state.session().timer_plays:
         st.rerun()
     frame()
 
 
 def sync_run(cfg: C.Config):
-    """Keep, steer, regenerate or replace the session's Run so that it matches cfg."""
+    """Keep, steer, regenerate or replace the session's Run so that it matches cfg.
+
+    Settings that cannot be used (out of range, or data that cannot be built) leave the run as it
+    was: the page is drawn again with the widgets showing the run's settings, and one sentence
+    says why, so the controls never show settings that are not in force.
+    """
     run = state.get_run()
     try:
         C.validate(cfg, tuple(dataset_options()))
     except ValueError as err:
-        st.error(f"{err} The previous setting is kept.")
         if run is not None:
-            return run
+            _keep(run, f"{err} The previous setting is kept.")
+        st.error(f"{plain(str(err))} The defaults are used.")
         cfg = C.DEFAULT
     if run is None:
-        run = _try_new_run(cfg, fallback=C.DEFAULT)
+        try:
+            run = new_run(cfg, upload.current())
+        except (ValueError, DataError) as err:
+            st.error(f"{plain(str(err))} The defaults are used.")
+            run = new_run(C.DEFAULT)
         state.set_run(run)
         return run
     changed = cfg.changes_reset(run.cfg)
     if upload.is_new_for(run):
         changed.append("uploaded file")
     if changed:
-        fresh = _try_new_run(cfg)
-        if fresh is None:
-            return run
+        try:
+            fresh = new_run(cfg, upload.current())
+        except (ValueError, DataError) as err:
+            if cfg.dataset == UPLOAD:  # the picker stays on the upload, whose section says what is missing
+                st.error(plain(str(err)))
+                return run
+            _keep(run, f"{err} The previous settings are kept.")
         if run.epoch or run.updates:
-            state.flash(f"New run: you changed {', '.join(_LABELS.get(c, c) for c in changed)}, "
+            state.flash(f"New run: you changed {', '.join(_changed(c) for c in changed)}, "
                         "so the network restarted at epoch 0.")
         state.set_run(fresh)
         stop_compare()
@@ -103,25 +120,30 @@ def sync_run(cfg: C.Config):
         try:
             run.replace_data(*build_data(cfg, upload.current()))
         except (ValueError, DataError) as err:
-            st.error(f"{err} The previous data is kept.")
-            return run
+            _keep(run, f"{err} The previous data is kept.")
         state.flash(f"New data drawn (seed {cfg.data_seed}); the network keeps its weights.")
         stop_compare()
     run.steer(cfg)
     return run
 
 
-_LABELS = {"n_points": "the number of points", "train_fraction": "the training share", "hidden": "the layers",
-           "layer_activations": "the per-layer f", "activation": "f", "output_activation": "the output f",
-           "init": "the initializer", "seed": "the weight seed"}
+def _changed(field: str) -> str:
+    """A setting's name in "you changed …" (config.SETTINGS), lower case after "the"."""
+    if field not in C.SETTING:
+        return f"the {field}"
+    label = C.SETTING[field].label
+    return "the " + (label if label[1:2].isupper() else label[0].lower() + label[1:])
 
 
-def _try_new_run(cfg: C.Config, fallback: C.Config | None = None):
-    try:
-        return new_run(cfg, upload.current())
-    except (ValueError, DataError) as err:
-        st.error(f"{err}")
-        return new_run(fallback) if fallback is not None else None
+def _keep(run, message: str) -> NoReturn:
+    """Keep run as it is: draw the page again, its widgets showing run's settings, and say why."""
+    state.session().restore = run.cfg
+    state.flash(plain(message), "error")
+    st.rerun()
+
+
+_ACTION_LABELS = {"step": "Step", "epoch": "Epoch", "phase": "Phase", "reset": "Reset"}
+_LOG = logging.getLogger(__name__)
 
 
 def controls_row(run, view: View) -> None:
@@ -136,51 +158,59 @@ def controls_row(run, view: View) -> None:
     ) if group[b.name] not in view.hidden]
     cols = st.columns([4.3, 1.1, 4], vertical_alignment="center")
     with cols[0]:  # clicks arrive as numbered state, never lost to an abandoned rerun (action_bar.py)
-        bar = action_bar(buttons, key="run_controls",
+        bar = action_bar(buttons, key=keys.RUN_CONTROLS,
                          disabled={b.name for b in buttons if group[b.name] in view.locked})
-    reset = False
+    reset, failed = False, None
     with bar as clicks:  # one script thread at a time from here to the last click marked done
         if clicks:
-            # Both runs (when comparing), looked up once before any change: a session-state
-            # access lets Streamlit abandon the run, and a click is only marked done when the loop
-            # moves past it, so nothing may touch session state after an update.
-            runs = [r for r in (state.get_run(), other_run()) if r is not None]
+            # The session, taken once before any change: a session-state access lets Streamlit
+            # abandon the run, and a click is only marked done when the loop moves past it, so
+            # nothing may touch session state after an update. A failing action is reported,
+            # never raised: its click must be marked done, or every rerun would replay it.
+            s = state.session()
+            runs = [r for r in (s.run, s.compare[0] if s.compare else None) if r is not None]
             for name in clicks:
-                if name == "reset":
-                    stop_compare()
-                    fresh = new_run(run.cfg, upload.current())
-                    state.set_run(fresh)  # this click's last session-state access
-                    runs, reset = [fresh], True
-                else:
-                    for r in runs:
-                        getattr(r, actions[name])()
+                try:
+                    if name == "reset":
+                        fresh = new_run(run.cfg, upload.current())
+                        s.compare, s.run = None, fresh
+                        runs, reset = [fresh], True
+                    else:
+                        for r in runs:
+                            getattr(r, actions[name])()
+                except Exception as err:  # noqa: BLE001 — shown as one sentence, logged in full
+                    _LOG.exception("run control %r failed", name)
+                    failed = f"{_ACTION_LABELS[name]} failed: {plain(str(err))} The run is kept as it was."
+    if failed:
+        cols[2].error(failed)
     if reset:
         st.rerun()
     if "play" not in view.hidden:
-        cols[1].toggle("Play", key=state.PLAYING, disabled="play" in view.locked,
+        cols[1].toggle("Play", key=keys.PLAYING, disabled="play" in view.locked,
                        help="Train continuously, at the epochs per second set in the sidebar.")
     flash = state.take_flash()
     if flash:
-        cols[2].info(flash[1])
+        kind, message = flash
+        {"success": cols[2].success, "error": cols[2].error}.get(kind, cols[2].info)(message)
 
 
 def frame() -> None:
     """One drawing of the live view. On a timer tick while playing, train first, taking snapshots."""
-    run = state.get_run()
-    full = state.get("full_run", False)
-    state.put("full_run", False)
+    s = state.session()
+    run = s.run
+    full, s.full_run = s.full_run, False
     playing = state.is_playing()
     order = heatmap_order(run)
-    clock = state.play_clock()
+    clock = s.clock
     began = time.perf_counter()
     most = int(DISPLAY_FPS * TICK_SECONDS)
-    n_snaps = state.get("snapshots_per_tick", most)
+    n_snaps = s.snapshots_per_tick or most
     if playing and not full:
-        with exclusive("run_controls"):  # never at the same time as a Step from an overlapping run
+        with exclusive(keys.RUN_CONTROLS):  # never at the same time as a Step from an overlapping run
             start_epoch, start = run.epoch, clock.last
             due = clock.due(run, run.cfg.speed, max_gap=2 * TICK_SECONDS)
             snaps, ok = frames.play(run, due, n_snaps, budget_seconds=TRAIN_SECONDS, order=order,
-                                    also=other_run(), clock=clock)
+                                    also=state.other_run(), clock=clock)
         gap = (clock.last - start) if start is not None else None
         speed = (run.epoch - start_epoch) / gap if gap else None
         span = min(3 * TICK_SECONDS, gap or TICK_SECONDS)  # play them over the time the next tick will take
@@ -194,8 +224,8 @@ def frame() -> None:
     render_instruments(run)
     if playing and not full:  # fewer snapshots when a tick overran its share, one more when it had room
         busy = (time.perf_counter() - began) / (TICK_BUSY * TICK_SECONDS)
-        state.put("snapshots_per_tick", max(1, int(n_snaps / busy)) if busy > 1 else min(most, n_snaps + 1))
-    if "equations" not in (state.get("view") or View()).hidden:
+        s.snapshots_per_tick = max(1, int(n_snaps / busy)) if busy > 1 else min(most, n_snaps + 1)
+    if "equations" not in s.view.hidden:
         if playing:  # ~18 LaTeX rows per frame would halve the frame rate; numbers return on Pause
             st.caption("Equations (1)–(18) with live numbers: pause to read them.")
         else:

@@ -22,29 +22,24 @@ from ..export import (
     weights_npz,
 )
 from ..run import Run
-from ..share import View, from_query, to_query, view_from_query
-from . import state
+from ..share import View, from_query, plain, to_query, view_from_query
+from . import keys, state
 from .controls import dataset_options, seed_widgets
-
-_BASE, _VIEW, _STARTED = "link_config", "link_view", "session_started"
 
 
 def start_session() -> tuple[C.Config, View]:
     """On a session's first run, read the link; afterwards, return what it said."""
-    if not state.get(_STARTED):
+    s = state.session()
+    if not s.started:
         params = {k: st.query_params.get_all(k) for k in st.query_params}
         cfg, warnings = from_query(params, tuple(dataset_options()))
         view, view_warnings = view_from_query(params)
-        state.put(_BASE, cfg)
-        state.put(_VIEW, view)
-        state.put(_STARTED, True)
+        s.link_config, s.view, s.link_warnings, s.started = cfg, view, warnings + view_warnings, True
         seed_widgets(cfg, overwrite=True)
-        if warnings + view_warnings:
-            state.put("link_warnings", warnings + view_warnings)
-    warnings = state.get("link_warnings")
-    if warnings:
-        st.warning("Some link settings were not used and fell back to their defaults: " + "; ".join(warnings) + ".")
-    return state.get(_BASE), state.get(_VIEW)
+    if s.link_warnings:
+        st.warning("Some link settings were not used and fell back to their defaults: "
+                   + "; ".join(s.link_warnings) + ".")
+    return s.link_config, s.view
 
 
 def publish(run: Run, view: View) -> None:
@@ -74,34 +69,37 @@ def share_and_export(run: Run, view: View) -> None:
         if "export" in view.locked:
             return
         c1, c2 = st.columns(2)
-        w = c1.file_uploader("Import weights (JSON or NPZ) for this network", type=["json", "npz"], key="import_w")
-        if w is not None and state.get("imported_weights") != w.file_id:
-            state.put("imported_weights", w.file_id)
+        session = state.session()
+        w = c1.file_uploader("Import weights (JSON or NPZ) for this network", type=["json", "npz"],
+                             key=keys.IMPORT_WEIGHTS)
+        if w is not None and session.imported_weights != w.file_id:
+            session.imported_weights = w.file_id
             try:
                 W, b = load_weights(w.getvalue(), w.name, run.net)  # size limit: export.MAX_WEIGHTS_BYTES
             except WeightsError as err:
                 st.error(f"{err} The current weights are kept.")
             else:
                 run.set_weights(W, b)
-                st.success(f"Loaded {w.name}; training goes on from these weights.")
-        s = c2.file_uploader("Import settings (JSON)", type=["json"], key="import_s")
-        if s is not None and state.get("imported_settings") != s.file_id:
-            state.put("imported_settings", s.file_id)
+                # The live view above was drawn with the old weights: draw the page again.
+                state.flash(f"Loaded {plain(w.name)}; training goes on from these weights.", "success")
+                st.rerun()
+        s = c2.file_uploader("Import settings (JSON)", type=["json"], key=keys.IMPORT_SETTINGS)
+        if s is not None and session.imported_settings != s.file_id:
+            session.imported_settings = s.file_id
             try:
                 cfg, warnings = config_from_json(s.getvalue(), tuple(dataset_options()))
             except SettingsError as err:
                 st.error(f"{err} The current settings are kept.")
             else:
-                state.put("pending_settings", (cfg, warnings))
+                session.pending_settings = (cfg, warnings)
                 st.rerun()
 
 
 def apply_pending_settings() -> None:
     """Settings from a file are applied at the top of the next run, before any widget is drawn."""
-    pending = state.get("pending_settings")
-    if pending:
-        cfg, warnings = pending
-        state.put("pending_settings", None)
+    s = state.session()
+    if s.pending_settings:
+        (cfg, warnings), s.pending_settings = s.pending_settings, None
         seed_widgets(cfg, overwrite=True)
         if warnings:
             st.warning("Some settings in the file were not used: " + "; ".join(warnings) + ".")

@@ -1,6 +1,6 @@
 """The CSV upload section: read a user's file into a Dataset, or say in one sentence why not.
 
-The parsed Dataset is kept in session state; a bad file leaves the previous one loaded.
+The parsed Dataset is kept in the session (ui/state.py); a bad file leaves the previous one loaded.
 """
 from __future__ import annotations
 
@@ -8,17 +8,16 @@ import streamlit as st
 
 from ..data import CsvLimits, DataError, Dataset, csv_columns, parse_csv
 from ..experiment import UPLOAD
-from . import state
+from . import keys, state
 
 LIMITS = CsvLimits()
-_DS, _TOKEN, _ERROR = "upload_dataset", "upload_token", "upload_error"
 
 
 def section() -> None:
     sb = st.sidebar
     f = sb.file_uploader(
         f"CSV file (≤ {LIMITS.max_bytes // 2**20} MB, {LIMITS.max_rows:,} rows, {LIMITS.max_columns} columns)",
-        type=["csv", "txt", "tsv"], key="csv_file",
+        type=["csv", "txt", "tsv"], key=keys.CSV_FILE,
         help="Numeric feature columns and one target column. Classification is detected for a few labels.",
     )
     if f is None:
@@ -30,25 +29,25 @@ def section() -> None:
     except DataError as err:
         _reject(str(err))
         return
-    target = sb.selectbox("Target column", columns, index=len(columns) - 1, key="csv_target")
+    target = sb.selectbox("Target column", columns, index=len(columns) - 1, key=keys.CSV_TARGET)
     c1, c2 = sb.columns(2)
-    standardize = c1.checkbox("Standardise", value=True, key="csv_standardize",
+    standardize = c1.checkbox("Standardise", value=True, key=keys.CSV_STANDARDIZE,
                               help="Scale each feature to mean 0, std 1 using the training rows.")
-    drop = c2.checkbox("Drop rows with missing values", value=False, key="csv_drop_missing")
-    train_fraction = st.session_state.get("train_pct", 70) / 100
+    drop = c2.checkbox("Drop rows with missing values", value=False, key=keys.CSV_DROP_MISSING)
+    train_fraction = state.widget(keys.TRAIN_PCT, 70) / 100
     token = (f.file_id, target, standardize, drop, train_fraction)
-    if token != state.get(_TOKEN):
-        state.put(_TOKEN, token)
+    s = state.session()
+    if token != s.upload_token:
+        s.upload_token = token
         try:
             ds = parse_csv(data, target, filename=f.name, train_fraction=train_fraction, seed=0,
                            standardize=standardize, drop_missing=drop, limits=LIMITS)
         except DataError as err:
             _reject(str(err))
             return
-        state.put(_DS, ds)
-        state.put(_ERROR, None)
-    if state.get(_ERROR):
-        sb.error(state.get(_ERROR))
+        s.upload, s.upload_error = ds, None
+    if s.upload_error:
+        sb.error(s.upload_error)
     ds = current()
     if ds is not None:
         sb.success(f"{ds.name}: {len(ds.y_train) + len(ds.y_test):,} rows, {ds.n_features} features. {ds.note}")
@@ -56,12 +55,12 @@ def section() -> None:
 
 def _reject(message: str) -> None:
     keep = " The previous dataset stays loaded." if current() is not None else ""
-    state.put(_ERROR, message + keep)
+    state.session().upload_error = message + keep
     st.sidebar.error(message + keep)
 
 
 def current() -> Dataset | None:
-    return state.get(_DS)
+    return state.session().upload
 
 
 def is_new_for(run) -> bool:

@@ -20,8 +20,7 @@ from ..config import replace
 from ..data import load_real
 from ..frames import Snapshot
 from ..run import HEATMAP_EXAMPLES, Run
-from ..share import View
-from . import state
+from . import keys, state
 from .controls import MATRIX_LABELS, matrix_view
 from .live_chart import live_chart, live_readout, structure_json
 from .sharing import publish
@@ -67,7 +66,7 @@ def _digest(*arrays) -> str:
 def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick: int, span: float,
                 speed: float | None = None, playing: bool = False) -> None:
     """Draw the snapshots (the last is the run as it stands); span: seconds the browser plays them over."""
-    matrices = state.get("matrix_kind") is not None  # drawn below only when a kind is picked
+    matrices = state.widget(keys.MATRIX_KIND) is not None  # drawn below only when a kind is picked
     images = run.plot_data.n_features != 2 and run.data.image_shape is not None
     clock = dict(tick=tick, span=span, members=5 + matrices + images)
     readout(run, snaps, speed=speed, **clock)
@@ -91,7 +90,7 @@ def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick:
             for s in snaps
         ], **clock)
         st.markdown("**Error terms δ⁽ˡ⁾ = ∂J/∂z⁽ˡ⁾** — neurons × training examples, flowing up from the output")
-        shared = st.toggle("One colour scale for all layers (shows vanishing or exploding δ)", key="delta_shared")
+        shared = st.toggle("One colour scale for all layers (shows vanishing or exploding δ)", key=keys.DELTA_SHARED)
         _, labels = _columns(run)
         pending = rev.pending_delta(n_l)
         hl = now if rev.current is not None and rev.current.kind == "delta" else None
@@ -107,9 +106,9 @@ def render_view(run: Run, snaps: Sequence[Snapshot], *, order: np.ndarray, tick:
     with right:
         output_chart(run, snaps, clock, playing)
         st.markdown("**Cost J(W,b)**, eq. (6)")
-        log_y = st.toggle("Log scale", key="loss_log")
+        log_y = st.toggle("Log scale", key=keys.LOSS_LOG)
         loss_chart(run, snaps, log_y, clock)
-    kind = st.segmented_control("Per-layer matrices", list(MATRIX_LABELS.values()), key="matrix_kind",
+    kind = st.segmented_control("Per-layer matrices", list(MATRIX_LABELS.values()), key=keys.MATRIX_KIND,
                                 help="Click the selected one again to hide the matrices.")
     keep_view_in_link(run, log_y=log_y, delta_shared=shared, matrices=matrix_view(kind))
     if kind:
@@ -145,7 +144,7 @@ def keep_view_in_link(run: Run, **view) -> None:
     cfg = replace(run.cfg, **view)
     if cfg != run.cfg:
         run.steer(cfg)
-        publish(run, state.get("view") or View())
+        publish(run, state.session().view)
 
 
 def heatmap_order(run: Run) -> np.ndarray:
@@ -172,7 +171,7 @@ def readout(run: Run, snaps: Sequence[Snapshot], *, speed: float | None, **clock
     rev = run.revealed
     name = run.metric_name
     fmt = (lambda v: f"{v:.1%}") if name == "accuracy" else (lambda v: f"{v:.3f}")
-    prev = state.get("last_J")
+    prev = state.session().last_J
     if len(snaps) == 1 and run.phase is None:  # a Step: the change from the previous recorded epoch
         h = run.history.columns()["J"]
         prev = h[-2] if len(h) > 1 else None
@@ -199,7 +198,7 @@ def readout(run: Run, snaps: Sequence[Snapshot], *, speed: float | None, **clock
                                   "network or the server cannot go faster."})
         frames.append(tiles)
         prev = s.J
-    state.put("last_J", snaps[-1].J)
+    state.session().last_J = snaps[-1].J
     live_readout(key="readout", frames=frames, **clock)
     if run.notice:
         st.warning(run.notice)
@@ -262,10 +261,10 @@ def _sample_images(run: Run):
     pred = run.classes_of(run.net.predict(d.X_train[rows]))
     labels = [f"{d.classes[d.y_train[r]]} → {d.classes[p]}" for r, p in zip(rows, pred, strict=True)]
     key = (d.name, run.cfg.train_fraction, run.cfg.data_seed)
-    cached = state.get("raw_images")
+    cached = state.session().raw_images
     if cached is None or cached[0] != key:
         # The raw pixels, read once per dataset: the training inputs themselves are standardised.
         raw = load_real(d.name, train_fraction=run.cfg.train_fraction, seed=run.cfg.data_seed, standardize=False)
         cached = (key, raw.X_train)
-        state.put("raw_images", cached)
+        state.session().raw_images = cached
     return F.digit_images(cached[1][rows], labels, shape=d.image_shape)
