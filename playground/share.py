@@ -294,7 +294,9 @@ _MARKUP = str.maketrans({c: "?" for c in "`*#|~<>$\\{}"} | {"[": "(", "]": ")"})
 def plain(text: str, limit: int = 200) -> str:
     """text safe to show in a message: printable, no Markdown or LaTeX markup, at most limit chars."""
     text = "".join(c if c.isprintable() else "?" for c in text[: limit + 1]).translate(_MARKUP)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    # Markdown turns bare addresses into links even without markup: a zero-width space stops that.
+    return text.replace("://", ":/\u200b/").replace("www.", "www\u200b.")
 
 
 def _show(text: str) -> str:

@@ -7,6 +7,8 @@ Good files are checked against their own rows (standardize=False), not against a
 from __future__ import annotations
 
 import codecs
+import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from playground.data import CsvLimits, DataError, csv_columns, parse_csv
+from playground.data import upload as upload_module
 
 BAD = Path(__file__).resolve().parent / "bad_csv"
 
@@ -145,7 +148,25 @@ def test_standardised_by_training_rows_only():
     mean, sd = raw.X_train.mean(axis=0), raw.X_train.std(axis=0)
     np.testing.assert_allclose(std.X_train, (raw.X_train - mean) / sd)
     np.testing.assert_allclose(std.X_test, (raw.X_test - mean) / sd)
-    np.testing.assert_array_equal(std.y_train, raw.y_train)  # targets are left in their own units
+
+
+def test_a_regression_target_is_standardised_with_the_features():
+    # As the generated regression sets keep y within [-1, 1]: prices in the hundred thousands would
+    # otherwise give J ~ 1e10 and a first update that diverges at the default learning rate.
+    rng = np.random.default_rng(4)
+    rows = "".join(f"{a:.3f},{b:.3f},{2e5 + 1e5 * a + rng.normal():.2f}\n" for a, b in rng.normal(size=(80, 2)))
+    data = ("a,b,price\n" + rows).encode()
+    raw, std = parse_csv(data, standardize=False, seed=9), parse_csv(data, seed=9)
+    mean, sd = raw.y_train.mean(), raw.y_train.std()
+    np.testing.assert_allclose(std.y_train, (raw.y_train - mean) / sd)
+    np.testing.assert_allclose(std.y_test, (raw.y_test - mean) / sd)  # by the training rows' statistics
+    assert abs(std.y_train.mean()) < 1e-12 and std.y_train.std() == pytest.approx(1.0)
+    assert f"standardised by the training rows (mean {mean:.4g}, standard deviation {sd:.4g})" in std.note
+    assert "standardised" not in raw.note and raw.y_train.min() > 1e4  # unticked: the file's own units
+
+
+def test_classification_targets_are_never_scaled():
+    assert "standardised" not in parse_csv(IRIS_LIKE).note
 
 
 def test_the_split_is_seeded():
@@ -196,6 +217,21 @@ BAD_FILES = {
     "target_not_found.csv": (
         "no column 'price' in the file; the columns are 'x1', 'x2', 'label'", {"target": "price"}
     ),
+    # numbers that overflow float64 where they are standardised or squared (upload.MAX_MAGNITUDE)
+    "overflow_feature.csv": ("Column 'x3' has values too large to use (e.g. '1.2e308' on line 2)", {}),
+    "overflow_target.csv": ("Column 'price' has values too large to use (e.g. '1.7e+200' on line 2)", {}),
+    "huge_integer_feature.csv": ("Column 'x2' has values too large to use (e.g. '" + "9" * 40 + "…' on line 3)", {}),
+    "huge_integer_target.csv": ("Column 'count' has values too large to use", {}),
+    "exponent_overflow.csv": ("Column 'x2' has values too large to use (e.g. '1e999' on line 4)", {}),
+    # hostile column names: quoted as repr() quotes them, cut at 40 characters, never a control character
+    "markup_link_header.csv": ("Feature column '[x](http://e.com)' is not numeric", {}),
+    "markup_math_header.csv": ("The column name '$x$' appears more than once", {}),
+    "markup_html_header.csv": ("1 row has missing values (first on line 3, column 'x2')", {}),
+    "nul_in_header.csv": ("binary data, not text", {}),
+    "ansi_escape_header.csv": ("binary data, not text", {}),
+    "long_header.csv": ("Feature column '" + "n" * 40 + "…' is not numeric", {}),
+    "quoted_newline_header.csv": ("Feature column 'x\\n2' is not numeric", {}),
+    "bidi_override_header.csv": ("Feature column '\\u202ex2' is not numeric", {}),
 }
 
 
@@ -207,12 +243,16 @@ def test_every_bad_file_has_an_expected_message():
 @pytest.mark.parametrize("filename", sorted(BAD_FILES))
 def test_bad_file_gets_one_specific_sentence(filename):
     phrase, kwargs = BAD_FILES[filename]
-    with pytest.raises(DataError) as info:
+    start = time.perf_counter()
+    with warnings.catch_warnings(), pytest.raises(DataError) as info:
+        warnings.simplefilter("error")  # a numpy overflow warning must not leak to the server log
         parse_csv((BAD / filename).read_bytes(), filename=filename, **kwargs)
+    assert time.perf_counter() - start < 2.0
     message = str(info.value)
     assert phrase in message
     assert "\n" not in message and message.endswith(".") and len(message) < 240
     assert "Traceback" not in message and "Error" not in message  # no exception names leak through
+    assert message.isprintable()  # no control, bidi-override or NUL character from the file
 
 
 def test_missing_values_pass_when_the_rows_are_dropped():
@@ -226,6 +266,71 @@ def test_long_names_are_shortened_in_messages():
     with pytest.raises(DataError) as info:
         parse_csv(f"{name}\n1\n2\n".encode())
     assert len(str(info.value)) < 240 and "c" * 40 + "…" in str(info.value)
+
+
+# --- numbers too large to standardise or square -------------------------------------------
+
+def column_csv(values, name="x3", m=30) -> bytes:
+    """A feature column cycling through values, a small feature and a two-class label."""
+    rows = "".join(f"{i},{values[i % len(values)]},{'ab'[i % 2]}\n" for i in range(m))
+    return f"x1,{name},label\n{rows}".encode()
+
+
+def target_csv(values, m=30) -> bytes:
+    """Two small features and a regression target cycling through values (m distinct rows)."""
+    rows = "".join(f"{i},{i % 3},{values[i % len(values)] * (1 - i / (2 * m))!r}\n" for i in range(m))
+    return f"x1,x2,price\n{rows}".encode()
+
+
+@pytest.mark.parametrize("values", [
+    [1.2e308, -1.5e308, 1e307], [1e200, 2e200], [1.7e308, 1.7e308, 1.7e308, -1.7e308], [1e101, 0.0],
+], ids=["near float max", "std overflows", "x - mean overflows", "just past the bound"])
+def test_features_too_large_to_standardise_are_refused_naming_the_column(values):
+    for standardize in (True, False):  # unticked "Standardise" feeds them raw: squared, they overflow J
+        with warnings.catch_warnings(), pytest.raises(DataError, match="Column 'x3' has values too large to use"):
+            warnings.simplefilter("error")
+            parse_csv(column_csv(values), standardize=standardize)
+
+
+@pytest.mark.parametrize("values", [[1e200], [-3e150, 1.0], [1e101]])
+def test_regression_targets_too_large_for_a_finite_cost_are_refused(values):
+    for standardize in (True, False):
+        with warnings.catch_warnings(), pytest.raises(DataError, match="Column 'price' has values too large"):
+            warnings.simplefilter("error")
+            parse_csv(target_csv(values), standardize=standardize)
+
+
+def test_the_largest_allowed_numbers_give_finite_data_and_a_finite_cost():
+    big = upload_module.MAX_MAGNITUDE
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = parse_csv(column_csv([big, -big, big / 3]), standardize=True)
+        assert np.isfinite(ds.X_train).all() and np.isfinite(ds.X_test).all()
+        raw = parse_csv(target_csv([big, -big / 2]), standardize=False)
+        y = np.concatenate([raw.y_train, raw.y_test])
+        assert np.isfinite(0.5 * np.mean(y**2)) and np.isfinite(((y - y.mean()) ** 2).sum())  # J at h = 0, R²'s SS
+
+
+def test_written_infinity_keeps_its_own_message_while_overflow_says_too_large():
+    with pytest.raises(DataError, match="has 15 infinite values"):
+        parse_csv(column_csv(["-Infinity", 1.0]))
+    with pytest.raises(DataError, match="too large to use"):
+        parse_csv(column_csv(["-1e400", 1.0]))
+
+
+def test_whole_huge_targets_with_few_values_are_still_classes():
+    # Magnitude does not matter for class labels: y holds indices 0 … k − 1.
+    data = b"x1,x2,kind\n" + b"".join(f"{i},{i % 3},{'1e200' if i % 2 else '2e200'}\n".encode() for i in range(12))
+    ds = parse_csv(data)
+    assert ds.task == "classification" and ds.n_classes == 2
+
+
+def test_standardisation_that_is_not_finite_is_refused_even_past_the_bound(monkeypatch):
+    # The last line of defence behind MAX_MAGNITUDE: without the bound, 1e308 standardises to NaN.
+    monkeypatch.setattr(upload_module, "MAX_MAGNITUDE", np.inf)
+    with warnings.catch_warnings(), pytest.raises(DataError, match="Column 'x3' cannot be standardised"):
+        warnings.simplefilter("error")
+        parse_csv(column_csv([1.2e308, -1.5e308, 1e307]))
 
 
 # --- limits --------------------------------------------------------------------------------

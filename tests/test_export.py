@@ -7,10 +7,17 @@ good files byte by byte: the only way out is a WeightsError (or, rarely, a still
 """
 from __future__ import annotations
 
+import bz2
 import io
 import json
+import lzma
+import pickle
+import struct
 import sys
+import time
+import tracemalloc
 import zipfile
+import zlib
 from dataclasses import asdict
 from pathlib import Path
 
@@ -183,7 +190,7 @@ BAD_FILES = {
     "random zip-like bytes": (lambda net: b"PK" + np.random.default_rng(1).bytes(300), "damaged or cut off"),
     "truncated npz": (lambda net: weights_npz(net)[:-200], "damaged or cut off"),
     "zip not npz": (lambda net: zip_of(**{"readme.txt": b"hello", "data.csv": b"1,2"}), "not a NumPy .npz"),
-    "zip bomb": (lambda net: zip_bomb(), "unpacks to more than"),
+    "zip bomb": (lambda net: zip_bomb(net), "W1.npy unpacks to 12.8 MB, more than the 1.2 kB this network's"),
     "empty": (lambda net: b"", "the file is empty"),
     "oversized": (lambda net: b" " * (MAX_WEIGHTS_BYTES + 1), "too large; a weights file may be at most 2 MB"),
     "settings file": (lambda net: config_json(CFG), "holds settings, not weights"),
@@ -191,9 +198,9 @@ BAD_FILES = {
 }
 
 
-def zip_bomb() -> bytes:
+def zip_bomb(net) -> bytes:
     buf = io.BytesIO()
-    np.savez_compressed(buf, W1=np.zeros((4, 400_000)))  # 12.8 MB of zeros in a few kB
+    np.savez_compressed(buf, **good_arrays(net) | {"W1": np.zeros((4, 400_000))})  # 12.8 MB of zeros in a few kB
     data = buf.getvalue()
     assert len(data) < MAX_WEIGHTS_BYTES
     return data
@@ -211,6 +218,170 @@ def test_bad_file_gets_its_message_and_leaves_the_net_untouched(case):
     assert phrase in message, message
     assert message.startswith("upload.bin: ") and message.endswith(".") and message.count(". ") == 0
     assert_untouched(net, before)
+
+
+# ----------------------------------------------------------------- hostile archives
+# Zips written byte by byte, so that they can lie: about sizes, names, counts and compression.
+# Each must be refused with one sentence, in bounded memory and time, before any bomb goes off.
+MEMORY_BOUND = 16_000_000  # tracemalloc peak while loading; the bombs below unpack to 64 MB … 1 GB
+MiB = 1 << 20
+
+
+def npy_bytes(shape, descr="<f8", data: bytes | None = None) -> bytes:
+    """A .npy file: the header np.save writes for this shape and type, then data (zeros by default)."""
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": False, "shape": shape})
+    size = int(np.prod(shape)) * np.dtype(descr).itemsize
+    return buf.getvalue() + (bytes(size) if data is None else data)
+
+
+def deflated_zeros(prefix: bytes, n_zeros: int) -> bytes:
+    """Raw deflate of prefix + n_zeros zero bytes, built in milliseconds: a fully flushed block of
+    1 MiB of zeros is byte-aligned and history-free, so it can simply be repeated (≈ 1 kB per MiB)."""
+    head = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = zlib.compressobj(9, zlib.DEFLATED, -15)
+    segment = body.compress(bytes(MiB)) + body.flush(zlib.Z_FULL_FLUSH)
+    tail = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return (head.compress(prefix) + head.flush(zlib.Z_FULL_FLUSH) + segment * (n_zeros // MiB)
+            + tail.compress(bytes(n_zeros % MiB)) + tail.flush())
+
+
+def entry(name: str, content: bytes, method=zipfile.ZIP_STORED, *, packed: bytes | None = None,
+          declared: int | None = None, crc: int | None = None) -> tuple:
+    """One zip entry; packed, declared (uncompressed size) and crc default to the honest values."""
+    if packed is None:
+        packed = content if method == zipfile.ZIP_STORED else deflated_zeros(content, 0)
+    return (name.encode(), method, packed, zlib.crc32(content) if crc is None else crc,
+            len(content) if declared is None else declared)
+
+
+def raw_zip(entries: list[tuple], *, count: int | None = None) -> bytes:
+    """The archive, with its directory as given: duplicate names, lying sizes and counts included."""
+    out, directory = io.BytesIO(), io.BytesIO()
+    for name, method, packed, crc, declared in entries:
+        offset = out.tell()
+        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, len(packed), declared,
+                              len(name), 0) + name + packed)
+        directory.write(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, method, 0, 0x21, crc, len(packed),
+                                    declared, len(name), 0, 0, 0, 0, 0, offset) + name)
+    n = len(entries) if count is None else count
+    cd = directory.getvalue()
+    return out.getvalue() + cd + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(cd), out.tell(), 0)
+
+
+def good_entries(net, **replace: tuple) -> list[tuple]:
+    """Entries holding net's own arrays, stored as np.savez stores them, with some replaced."""
+    arrays = good_arrays(net)
+    return [replace.get(key) or entry(f"{key}.npy", npy_bytes(a.shape, data=a.tobytes())) for key, a in arrays.items()]
+
+
+def refused(data: bytes, net, phrase: str, seconds: float = 2.0) -> str:
+    """Load data into net; assert one WeightsError sentence with phrase, peak memory and time bounded."""
+    before = snapshot(net)
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(WeightsError) as info:
+            load_weights(data, "bomb.npz", net)
+    finally:
+        elapsed, peak = time.perf_counter() - start, tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    message = str(info.value)
+    assert phrase in message, message
+    assert message.startswith("bomb.npz: ") and message.endswith(".") and message.count(". ") == 0
+    assert peak < MEMORY_BOUND, f"peak {peak / 1e6:.0f} MB"
+    assert elapsed < seconds, f"{elapsed:.1f} s"
+    assert_untouched(net, before)
+    return message
+
+
+def test_raw_zip_writes_archives_numpy_reads():
+    net = fresh()
+    W, b = load_weights(raw_zip(good_entries(net)), "w.npz", net)
+    assert all(np.array_equal(x, y) for x, y in zip(W + b, net.W + net.b, strict=True))
+    deflated = entry("W1.npy", npy_bytes((4, 2)), zipfile.ZIP_DEFLATED)
+    assert np.array_equal(load_weights(raw_zip(good_entries(net, W1=deflated)), "w.npz", net)[0][0], np.zeros((4, 2)))
+
+
+def test_many_big_entries_are_refused_by_count_before_any_is_unpacked():
+    # The reported file: hundreds of W/b pairs, each a few MB of zeros packed into a few kB.
+    member = npy_bytes((237_500,))  # 1.9 MB, just under the old per-entry limit
+    packed = deflated_zeros(member[:128], len(member) - 128)
+    entries = [entry(f"{k}{l}.npy", b"", zipfile.ZIP_DEFLATED, packed=packed, declared=len(member),
+                     crc=zlib.crc32(member)) for l in range(1, 21) for k in "Wb"]
+    refused(raw_zip(entries), fresh(), "holds more entries than a weights file (at most 19)")
+    # The end record may understate the count; zipfile reads the directory itself, so it is counted again.
+    refused(raw_zip(entries, count=3), fresh(), "holds 40 entries; a weights file has at most 19")
+
+
+def test_tens_of_thousands_of_empty_entries_are_refused_before_zipfile_parses_them():
+    entries = [entry(f"{i}", b"") for i in range(20_000)]  # 1.7 MB, inside the upload limit
+    refused(raw_zip(entries), fresh(), "holds more entries than a weights file", seconds=0.2)
+
+
+def test_a_gigabyte_declared_for_one_array_is_refused_unread():
+    net = fresh()
+    member_size = 1 << 30
+    bomb = entry("W1.npy", b"", zipfile.ZIP_DEFLATED, packed=deflated_zeros(npy_bytes((4, 2))[:128], member_size),
+                 declared=member_size + 128, crc=0)
+    data = raw_zip(good_entries(net, W1=bomb))
+    assert len(data) < MAX_WEIGHTS_BYTES  # inside the upload limit
+    refused(data, net, "W1.npy unpacks to 1073.7 MB, more than the 1.2 kB this network's array needs")
+
+
+def test_a_size_that_lies_in_the_directory_cannot_unpack_the_bomb():
+    # The directory says 192 bytes (a (4, 2) array); the stream holds a gigabyte of zeros.
+    net = fresh()
+    honest = npy_bytes((4, 2))
+    bomb = entry("W1.npy", b"", zipfile.ZIP_DEFLATED, packed=deflated_zeros(honest, 1 << 30),
+                 declared=len(honest), crc=zlib.crc32(honest) ^ 1)
+    refused(raw_zip(good_entries(net, W1=bomb)), net, "damaged or cut off")
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA], ids=["bzip2", "lzma"])
+def test_compressions_numpy_never_writes_are_refused_unread(method):
+    # zipfile unpacks a bzip2 or lzma chunk whole, not up to a limit: 79 bytes of bzip2 are 64 MB.
+    net = fresh()
+    packer = bz2.BZ2Compressor(9) if method == zipfile.ZIP_BZIP2 else None
+    if packer is not None:
+        packed = packer.compress(npy_bytes((4, 2))) + b"".join(packer.compress(bytes(MiB)) for _ in range(64))
+        packed += packer.flush()
+    else:
+        packed = b"\x09\x04\x05\x00" + lzma.compress(bytes(MiB), format=lzma.FORMAT_RAW,
+                                                  filters=[{"id": lzma.FILTER_LZMA1}])[:200]
+    bomb = entry("W1.npy", b"", method, packed=packed, declared=192, crc=0)
+    refused(raw_zip(good_entries(net, W1=bomb)), net, "W1.npy is packed in a way NumPy's savez never packs weights")
+
+
+@pytest.mark.parametrize(("names", "phrase"), [
+    (["W1.npy/"], "unexpected entry 'W1.npy/'"),  # a directory
+    (["../W1.npy"], "unexpected entry '../W1.npy'"),
+    (["W01.npy"], "unexpected entry 'W01.npy'"),
+    (["W1.npy"], "entry 'W1.npy' more than once"),  # zipfile would read only the last of the two
+    (["sizes.npy", "sizes.npy"], "entry 'sizes.npy' more than once"),
+], ids=["directory", "path", "zero-padded", "duplicate", "duplicate sizes"])
+def test_entries_other_than_this_networks_arrays_are_refused_by_name(names, phrase):
+    net = fresh()
+    extra = [entry(name, npy_bytes((4,), "<i8")) for name in names]
+    refused(raw_zip([*good_entries(net), *extra]), net, phrase)
+
+
+def test_a_header_asking_for_more_numbers_than_the_entry_holds_is_refused_before_numpy_allocates():
+    # NumPy allocates the array a header describes before reading it: here 1.6 GB for 64 bytes.
+    net = fresh()
+    liar = entry("W1.npy", npy_bytes((4, 50_000_000), data=bytes(64)))
+    refused(raw_zip(good_entries(net, W1=liar)), net, "W1 is cut off; it holds fewer numbers than its header says")
+
+
+@pytest.mark.parametrize(("content", "phrase"), [
+    (pickle.dumps([[0.5, 0.5]] * 4), "W1 is not a NumPy array"),
+    (npy_bytes((4, 2), "|O", data=pickle.dumps(np.zeros(8, dtype=object))), "holds Python objects"),
+    (b"PK\x03\x04" + bytes(100), "W1 is not a NumPy array"),  # an archive inside the archive
+    (npy_bytes((4, 2))[:40], "holds an array NumPy cannot read"),  # the header cut short
+], ids=["pickle", "object array", "nested zip", "cut header"])
+def test_entries_that_are_not_plain_numeric_arrays_are_refused_unloaded(content, phrase):
+    net = fresh()
+    refused(raw_zip(good_entries(net, W1=entry("W1.npy", content))), net, phrase)
 
 
 def test_size_limit_is_the_callers():

@@ -10,6 +10,7 @@ import json
 import pathlib
 import subprocess
 import sys
+import time
 
 import numpy as np
 import plotly.graph_objects as go
@@ -214,13 +215,82 @@ def test_delta_heatmaps_rejects_labels_not_indexed_by_example(delta_case):
 
 def test_delta_heatmaps_many_sorted_bins_get_thinned_ticks(rng):
     m = 100
-    y = np.sort(rng.uniform(-3, 3, m))
-    labels = [f"y≈{v:.1f}" for v in y]  # ~50 bins, sorted: grouped, but too many for one tick each
+    labels = [f"bin {k // 2:02d}" for k in range(m)]  # 50 groups, sorted: grouped, but too many for one tick each
     fig = delta_heatmaps({2: rng.normal(size=(m, 2))}, example_order=np.arange(m), example_labels=labels)
     axis = fig.layout.xaxis
     assert 0 < len(axis.ticktext) <= 30
     assert [labels[v - 1] for v in axis.tickvals] == list(axis.ticktext)
     assert "not grouped" not in axis.title.text
+
+
+def regression_case(rng, m=300, n_layers=3, width=8, decimals=1):
+    """δ for a regression run, labelled as run.py labels targets ("y≈0.3"), columns sorted by y."""
+    y = rng.uniform(-3, 3, m)
+    pick = rng.permutation(m)[:96]  # as run.py picks them
+    order = pick[np.argsort(y[pick], kind="stable")]
+    deltas = {l: rng.normal(size=(m, width)) for l in range(2, 2 + n_layers)}
+    return deltas, order, [f"y≈{v:.{decimals}f}" for v in y], y
+
+
+@pytest.mark.parametrize("as_numbers", [False, True], ids=["y≈ labels", "numbers"])
+def test_delta_heatmaps_band_regression_targets_into_quartiles(rng, as_numbers):
+    # One separator per distinct target would be noise (and seconds of plotly); quartiles keep the
+    # order's meaning: columns left to right go from the smallest targets to the largest.
+    deltas, order, labels, y = regression_case(rng)
+    fig = delta_heatmaps(deltas, example_order=order, example_labels=list(y) if as_numbers else labels)
+    axis = fig.layout[heatmaps(fig)[-1].xaxis.replace("x", "xaxis")]
+    assert len(axis.ticktext) == 4 and all(t.startswith("y ") and " … " in t for t in axis.ticktext)
+    assert "by target y in quartiles" in axis.title.text
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert len(lines) == 3 * len(deltas)  # 3 band edges per panel
+    shown = y[order] if as_numbers else np.array([float(labels[k][2:]) for k in order])
+    for start in sorted({round(s.x0 * len(order)) for s in lines}):  # each edge splits the sorted targets
+        assert shown[start - 1] <= shown[start]
+    for value, text in zip(axis.tickvals, axis.ticktext, strict=True):  # a tick names its column's band
+        lo, hi = (float(v) for v in text[2:].split(" … "))
+        assert lo - 0.01 <= shown[list(order + 1).index(value)] <= hi + 0.01
+
+
+def test_delta_heatmaps_regression_with_tied_targets_gets_fewer_bands(rng):
+    m = 50
+    labels = ["y≈0.0"] * 40 + ["y≈1.0"] * 10
+    fig = delta_heatmaps({2: rng.normal(size=(m, 2))}, example_order=np.arange(m), example_labels=labels)
+    assert list(fig.layout.xaxis.ticktext) == ["y 0", "y 1"]
+    assert len([s for s in fig.layout.shapes if s.type == "line"]) == 1
+
+
+def test_delta_heatmaps_regression_not_sorted_by_target_says_so(rng):
+    deltas, order, labels, _ = regression_case(rng)
+    fig = delta_heatmaps(deltas, example_order=np.sort(order), example_labels=labels)
+    assert "not ordered by y" in fig.layout[heatmaps(fig)[-1].xaxis.replace("x", "xaxis")].title.text
+    assert not fig.layout.shapes  # bands that are not contiguous have no edges to draw
+    # A mini-batch sorted as strings ("y≈-0.1" before "y≈-1.5"): a few runs, still no separators.
+    as_text = order[np.argsort([labels[k] for k in order], kind="stable")]
+    assert not delta_heatmaps(deltas, example_order=as_text, example_labels=labels).layout.shapes
+
+
+def test_delta_heatmaps_class_labels_that_look_numeric_stay_classes(rng):
+    m = 60
+    labels = [str(k % 3) for k in range(m)]  # digits' classes are "0" … "9": never banded
+    order = np.argsort(labels, kind="stable")
+    fig = delta_heatmaps({2: rng.normal(size=(m, 2))}, example_order=order, example_labels=labels)
+    assert list(fig.layout.xaxis.ticktext) == ["0", "1", "2"] and "grouped" in fig.layout.xaxis.title.text
+
+
+@pytest.mark.parametrize("task", ["regression", "20 classes"])
+def test_delta_heatmaps_of_the_deepest_widest_network_build_quickly(rng, task):
+    # 9 δ panels of 32 neurons: a separator per target value or class, added one add_shape at a time,
+    # took 12 s per rerun.
+    deltas, order, labels, _ = regression_case(rng, n_layers=9, width=32, decimals=2)
+    if task != "regression":
+        labels = [f"class {k % 20:02d}" for k in range(len(labels))]
+        order = np.concatenate([np.arange(c, len(labels), 20)[:5] for c in range(20)])
+    start = time.perf_counter()
+    fig = delta_heatmaps(deltas, example_order=order, example_labels=labels, highlight=3)
+    assert time.perf_counter() - start < 3.0
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert len(lines) == (3 if task == "regression" else 19) * 9
+    assert len(frame_xrefs(fig)) == 1  # the highlight frame is kept
 
 
 def test_delta_heatmaps_payload_is_small(rng):

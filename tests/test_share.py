@@ -33,6 +33,7 @@ from playground.share import (
     View,
     from_fields,
     from_query,
+    plain,
     to_query,
     view_from_query,
 )
@@ -340,3 +341,12 @@ def test_settings_table_declares_each_setting_once_and_the_link_follows_it() -> 
     assert tuple(p.key for p in PARAMS) == tuple(s.key for s in C.SETTINGS)
     assert C.RESET_FIELDS == tuple(s.field for s in C.SETTINGS if s.resets)
     assert "data_seed" not in C.RESET_FIELDS and "alpha" not in C.RESET_FIELDS and "hidden" in C.RESET_FIELDS
+
+
+def test_a_link_value_that_is_an_address_is_never_a_clickable_link() -> None:
+    """A bare address in a link value is quoted in the warning as plain text: Markdown would make
+    it a link to somewhere else inside the app's own message."""
+    _, warnings = from_query({"data": "http://evil.example/x", "f": "www.evil.example"}, DATASETS)
+    text = "; ".join(warnings)
+    assert "://" not in text and "www." not in text and "evil" in text, text
+    assert plain("see [x](http://e.com) $x$") == "see (x)(http:/\u200b/e.com) ?x?"

@@ -127,8 +127,10 @@ def split(
 def standardize_by_train(X_train: Array, X_test: Array) -> tuple[Array, Array]:
     """Centre and scale both parts by the training part's mean and standard deviation.
 
-    The statistics come from the training part only, so nothing about the test examples leaks
-    into training. A constant column (std 0, e.g. a digits corner pixel) is only centred.
+    Columns of (m, n) inputs, or a (m,) regression target. The statistics come from the training
+    part only, so nothing about the test examples leaks into training. A constant column (std 0,
+    e.g. a digits corner pixel) is only centred. Values must be small enough for finite
+    statistics (upload.MAX_MAGNITUDE); the shipped and generated data are.
     """
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)

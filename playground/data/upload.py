@@ -9,6 +9,12 @@ used only to convert whole columns of strings to numbers. Nothing is evaluated o
 
 The target column decides the task: text labels, or a few whole numbers, mean classification;
 any other numbers mean regression. The chosen task and the reason are put in ``Dataset.note``.
+
+Numbers are bounded by :data:`MAX_MAGNITUDE`, so that everything computed from them — the
+standardisation, the cost J, R² — stays finite. With ``standardize`` (the default) a regression
+target is standardised by the training rows as the features are, as the generated regression sets
+keep theirs within [-1, 1]: a cost of order 1 and a default learning rate that does not diverge on
+targets in the thousands; R² does not depend on the target's scale.
 """
 from __future__ import annotations
 
@@ -37,6 +43,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # control chara
 _DECIMAL = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+(\.\d*)?[eE][+-]?\d+)$")  # a number with a point or exponent
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_INFINITY = re.compile(r"^[+-]?inf(inity)?$", re.IGNORECASE)  # what pandas reads as ±inf when written so
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,15 @@ class CsvLimits:
     max_rows: int = 20_000  # data rows, not counting the header
     max_columns: int = 64  # features plus the target
     max_classes: int = 20
+
+
+# The largest |value| a feature or a regression target may have. Squares of such numbers are at
+# most 1e200, so the sums of squares that the standardisation (a variance), the cost J and R²
+# take over every row stay below about 1e205 — far from float64's overflow at 1.8e308 even for
+# raw (unstandardised) inputs amplified a millionfold by a fresh network. Numbers beyond it
+# (1e308, or a 400-digit integer, which reads as infinity) would give NaN or infinity there; no
+# measured quantity comes near it, so a column that reaches it is refused and asked to be scaled.
+MAX_MAGNITUDE = 1e100
 
 
 def csv_columns(data: bytes, *, limits: CsvLimits = CsvLimits()) -> list[str]:
@@ -122,11 +138,42 @@ def parse_csv(
                 "fraction."
             )
     if standardize:
-        X_train, X_test = standardize_by_train(X_train, X_test)
+        X_train, X_test = _standardized_features(X_train, X_test, feature_names)
+        if task == "regression":
+            y_train, y_test, scale_note = _standardized_target(y_train, y_test)
+            notes.append(scale_note)
     return Dataset(
         name=f"upload: {filename}", task=task, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
         feature_names=tuple(feature_names), classes=classes, note=" ".join([target_note, *notes]),
     )
+
+
+def _standardized_features(X_train: np.ndarray, X_test: np.ndarray, names: list[str]):
+    """Both parts standardised by the training rows; a DataError naming a column that would not be finite.
+
+    MAX_MAGNITUDE already rules that out; this is the last check before a NaN could reach the
+    network (where it would surface as a confusing "X contains NaN values" much later).
+    """
+    with np.errstate(all="ignore"):  # the check below reports it; a warning would only leak to the log
+        X_train, X_test = standardize_by_train(X_train, X_test)
+    bad = ~(np.isfinite(X_train).all(axis=0) & np.isfinite(X_test).all(axis=0))
+    if bad.any():
+        raise DataError(
+            f"Column {_quote(names[int(np.argmax(bad))])} cannot be standardised to finite numbers; scale it down."
+        )
+    return X_train, X_test
+
+
+def _standardized_target(y_train: np.ndarray, y_test: np.ndarray):
+    """A regression target standardised by the training rows, and the note that says so and how."""
+    mean, std = float(y_train.mean()), float(y_train.std())
+    y_train, y_test = standardize_by_train(y_train, y_test)
+    scale = f", standard deviation {std:.4g}" if std > 0 else ""
+    note = (
+        f"The target is standardised by the training rows (mean {mean:.4g}{scale}), so J and the "
+        "predictions are in its standard deviations."
+    )
+    return y_train, y_test, note
 
 
 def _rows(count: int) -> str:
@@ -296,14 +343,32 @@ def _numeric_feature(column: np.ndarray, lines: np.ndarray, name: str, delimiter
             f"Feature column {_quote(name)} is not numeric (e.g. {_quote(example)}); remove it, encode it "
             "as numbers, or make it the target."
         )
-    infinite = np.isinf(values)
+    infinite = _written_infinite(column, values)
     if infinite.any():
         count = int(infinite.sum())
         raise DataError(
             f"Column {_quote(name)} has {count:,} infinite value{'s' if count > 1 else ''} (first on line "
             f"{lines[np.argmax(infinite)]}); replace {'it' if count == 1 else 'them'} with finite numbers."
         )
+    _check_magnitude(column, values, lines, name)
     return values
+
+
+def _written_infinite(column: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Where the file writes infinity itself ("inf", "-Infinity"), not a number too large for float64."""
+    infinite = np.isinf(values)
+    return infinite & np.array([bool(_INFINITY.match(text)) for text in column]) if infinite.any() else infinite
+
+
+def _check_magnitude(column: np.ndarray, values: np.ndarray, lines: np.ndarray, name: str) -> None:
+    """A DataError naming the column if any value is beyond ±MAX_MAGNITUDE (see there for why)."""
+    too_large = ~(np.abs(values) <= MAX_MAGNITUDE)  # also true for a 400-digit integer, read as inf
+    if too_large.any():
+        first = int(np.argmax(too_large))
+        raise DataError(
+            f"Column {_quote(name)} has values too large to use (e.g. {_quote(column[first])} on line "
+            f"{lines[first]}); numbers must lie within ±{MAX_MAGNITUDE:.0e}, so scale the column down."
+        )
 
 
 def _target(column: np.ndarray, lines: np.ndarray, name: str, limits: CsvLimits):
@@ -311,16 +376,20 @@ def _target(column: np.ndarray, lines: np.ndarray, name: str, limits: CsvLimits)
     m = len(column)
     numbers = pd.to_numeric(pd.Series(column, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
     if not np.isnan(numbers).any():
-        if np.isinf(numbers).any():
+        infinite = _written_infinite(column, numbers)
+        if infinite.any():
             raise DataError(
                 f"The target column {_quote(name)} has infinite values (first on line "
-                f"{lines[np.argmax(np.isinf(numbers))]}); replace them with finite numbers."
+                f"{lines[np.argmax(infinite)]}); replace them with finite numbers."
             )
+        if np.isinf(numbers).any():  # an integer too long for float64: neither a class nor a target
+            _check_magnitude(column, numbers, lines, name)
         distinct = np.unique(numbers)
         whole = bool(np.all(numbers == np.round(numbers)))
         k = len(distinct)
         _check_not_constant(k, column, name)
         if not (whole and k <= limits.max_classes and (k <= FEW_CLASSES or k < CLASS_SHARE * m)):
+            _check_magnitude(column, numbers, lines, name)  # squared in J: bounded as the features are
             note = f"Detected regression: column {_quote(name)} has {k:,} distinct numeric values."
             return "regression", numbers, (), note
         y = np.searchsorted(distinct, numbers)

@@ -13,10 +13,17 @@ over each panel shows the cells: frames carry each panel's numbers for the brows
 (~2 ms), and titles in plain text (superscripts as Unicode), which it rewrites in place. The
 heatmaps' own numbers go in the frame's hover part, applied when the browser is idle (spec.py);
 while ``playing``, hover is off and they are not sent at all.
+
+The δ columns are grouped by class for classification, with a separator between classes. For
+regression every example has its own target, so a separator per distinct value would be noise
+(and plotly builds each shape slowly: 190 of them took 12 s). Regression columns, ordered by
+target, are instead cut into at most TARGET_BANDS quantile bands — a few groups of similar targets,
+so a δ that grows with y still reads left to right — with one tick naming each band's range.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from numbers import Real
 
 import numpy as np
 import plotly.graph_objects as go
@@ -33,6 +40,50 @@ MAX_ROW_PX = 260
 TITLE_GAP_PX = 36  # room for a subplot title between stacked panels
 MAX_GROUPS = 30  # more label runs than this means the columns were not grouped; ticks would be noise
 COLOURBAR_STYLE = dict(thickness=10, outlinewidth=0, tickfont=dict(size=FONT_SIZE - 2), tickformat=".2~g")
+TARGET_PREFIX = "y≈"  # run.py labels a regression example by its rounded target, "y≈0.3"
+TARGET_BANDS = 4  # regression columns are grouped into target quartiles
+
+
+def _targets(labels: Sequence) -> np.ndarray | None:
+    """The column labels as regression targets — numbers, or "y≈0.3" as run.py writes them — or None
+    for class labels."""
+    values = []
+    for label in labels:
+        if isinstance(label, str):
+            if not label.startswith(TARGET_PREFIX):
+                return None
+            label = label[len(TARGET_PREFIX):]
+        elif isinstance(label, bool) or not isinstance(label, Real):
+            return None
+        try:
+            values.append(float(label))
+        except ValueError:
+            return None
+    values = np.array(values) + 0.0  # + 0.0: a rounded "y≈-0.0" is named 0, not -0
+    return values if values.size and np.isfinite(values).all() else None
+
+
+def _band_labels(values: np.ndarray) -> list[str]:
+    """A label per column naming its quantile band of the targets, "y 0.12 … 0.87" (plain text).
+
+    Band b holds the values in (edge_{b-1}, edge_b]; tied quantiles make one edge, so heavily tied
+    targets get fewer bands, and equal targets never straddle a separator.
+    """
+    edges = np.unique(np.quantile(values, np.arange(1, TARGET_BANDS) / TARGET_BANDS))
+    band = np.searchsorted(edges, values, side="left")
+    names = {}
+    for b in np.unique(band):
+        lo, hi = values[band == b].min(), values[band == b].max()
+        names[b] = f"y {fmt(lo)}" if lo == hi else f"y {fmt(lo)} … {fmt(hi)}"
+    return [names[b] for b in band]
+
+
+def _separators(fig: go.Figure, row: int, starts: Sequence[int], n: int) -> list[dict]:
+    """Vertical lines between column groups of one panel; domain coordinates avoid any category/number
+    ambiguity. Returned, not added: the figure takes them all at once (add_shape is slow per call)."""
+    xref, yref = axis_refs(fig, row, 1)
+    return [dict(type="line", xref=f"{xref} domain", yref=f"{yref} domain", x0=start / n, x1=start / n, y0=0, y1=1,
+                 line=dict(color="#333333", width=1)) for start in starts]
 
 
 def _delta_shown(deltas, order, layers, pending) -> dict[int, np.ndarray]:
@@ -115,9 +166,12 @@ def delta_heatmaps(
     """δ^(l) for l in deltas ∪ pending, one panel per layer, n_l at the top.
 
     deltas[l]: (m, s_l), one row per training example, as the core stores them.
-    example_order: indices into the m examples, in display order (already grouped by label).
+    example_order: indices into the m examples, in display order (already grouped by label, or
+        sorted by target for regression).
     example_labels: one label per training example, indexed by k like deltas' rows (so the label of
-        column c is example_labels[example_order[c]]); groups of equal labels get one tick.
+        column c is example_labels[example_order[c]]); groups of equal labels get one tick and a
+        separator. Regression targets — numbers, or strings "y≈0.3" — are grouped into quantile bands
+        instead (see the module's docstring).
     pending: layers not computed yet in this update; drawn empty and grey, whatever deltas holds.
     shared_scale: one colour range for all layers, so a vanishing gradient shows as fading rows.
     playing: the structure for Play: no hover (the heatmaps' numbers are not sent while playing),
@@ -161,10 +215,13 @@ def delta_heatmaps(
     )
 
     ks = (order + 1).astype(np.int32)  # the text's 1-based k of x^(k)
-    column_labels = [str(example_labels[k]) for k in order]
+    column_labels = [example_labels[k] for k in order]
+    targets = _targets(column_labels)
+    column_labels = _band_labels(targets) if targets is not None else [str(g) for g in column_labels]
     runs = label_runs(column_labels)
     grouped = len(runs) == len(set(column_labels))  # every label in one block of columns
-    separators = runs[1:] if len(runs) <= MAX_GROUPS else []
+    # Unsorted targets have no bands to separate; interleaved classes keep theirs, as they always have.
+    separators = runs[1:] if len(runs) <= MAX_GROUPS and (grouped or targets is None) else []
     if len(runs) <= MAX_GROUPS:
         tick_runs = runs
     elif grouped:  # many bins (targets rounded): thin the ticks, keep the order readable
@@ -173,8 +230,8 @@ def delta_heatmaps(
         tick_runs = []
     n = len(order)
     first_scaled = next((l for l in layers if l in shown), None)
+    lines = []
     for row, l in enumerate(layers, start=1):
-        xref, yref = axis_refs(fig, row, 1)
         if l in shown:
             r = shared if shared_scale else ranges[l]
             colourbar = (
@@ -195,18 +252,13 @@ def delta_heatmaps(
         fig.add_trace(trace, row=row, col=1)
         if l in shown:
             _panel_image(fig, row, 1, -0.5, n, sizes[l])
-        if l in shown:
-            # Separators between label groups; domain coordinates avoid any category/number ambiguity.
-            for start, _, _ in separators:
-                fig.add_shape(
-                    type="line", xref=f"{xref} domain", yref=f"{yref} domain", x0=start / n, x1=start / n,
-                    y0=0, y1=1, line=dict(color="#333333", width=1),
-                )
+            lines += _separators(fig, row, [start for start, _, _ in separators], n)
             fig.update_yaxes(dtick=1 if sizes[l] <= 12 else None, row=row, col=1)
         else:
             mark_pending(fig, row, 1)
         if l == highlight:
             mark_highlight(fig, row, 1)
+    fig.layout.shapes = (*lines, *fig.layout.shapes)  # under the highlight frame, as when added first
 
     # Examples are categories named by k, in the caller's order; one tick per label group, at its centre.
     fig.update_xaxes(
@@ -215,7 +267,10 @@ def delta_heatmaps(
         ticktext=[g for _, _, g in tick_runs],
         ticks="",
     )
-    x_title = "examples x<sup>(k)</sup>" + (", grouped" if grouped else " (not grouped by label)")
+    if targets is not None:
+        x_title = "examples x<sup>(k)</sup>" + (", by target y in quartiles" if grouped else " (not ordered by y)")
+    else:
+        x_title = "examples x<sup>(k)</sup>" + (", grouped" if grouped else " (not grouped by label)")
     fig.update_xaxes(showticklabels=True, title_text=x_title, row=len(layers), col=1)
     fig.update_yaxes(autorange="reversed", showgrid=False, ticks="", ticklabelstandoff=8)  # clear of the "now" frame
     colour_now_titles(fig)

@@ -8,9 +8,11 @@ import streamlit as st
 
 from ..data import CsvLimits, DataError, Dataset, csv_columns, parse_csv
 from ..experiment import UPLOAD
+from ..share import plain
 from . import keys, state
 
 LIMITS = CsvLimits()
+_MESSAGE_CHARS = 600  # messages quote the file's names: shown as plain text (share.plain), never as markup
 
 
 def section() -> None:
@@ -27,12 +29,13 @@ def section() -> None:
     try:
         columns = csv_columns(data, limits=LIMITS)
     except DataError as err:
-        _reject(str(err))
+        _reject(plain(str(err), _MESSAGE_CHARS))
         return
     target = sb.selectbox("Target column", columns, index=len(columns) - 1, key=keys.CSV_TARGET)
     c1, c2 = sb.columns(2)
     standardize = c1.checkbox("Standardise", value=True, key=keys.CSV_STANDARDIZE,
-                              help="Scale each feature to mean 0, std 1 using the training rows.")
+                              help="Scale each feature — and a regression target — to mean 0, std 1 using the "
+                                   "training rows.")
     drop = c2.checkbox("Drop rows with missing values", value=False, key=keys.CSV_DROP_MISSING)
     train_fraction = state.widget(keys.TRAIN_PCT, 70) / 100
     token = (f.file_id, target, standardize, drop, train_fraction)
@@ -43,14 +46,15 @@ def section() -> None:
             ds = parse_csv(data, target, filename=f.name, train_fraction=train_fraction, seed=0,
                            standardize=standardize, drop_missing=drop, limits=LIMITS)
         except DataError as err:
-            _reject(str(err))
+            _reject(plain(str(err), _MESSAGE_CHARS))
             return
         s.upload, s.upload_error = ds, None
     if s.upload_error:
         sb.error(s.upload_error)
     ds = current()
     if ds is not None:
-        sb.success(f"{ds.name}: {len(ds.y_train) + len(ds.y_test):,} rows, {ds.n_features} features. {ds.note}")
+        sb.success(plain(f"{ds.name}: {len(ds.y_train) + len(ds.y_test):,} rows, {ds.n_features} features. "
+                         f"{ds.note}", _MESSAGE_CHARS))
 
 
 def _reject(message: str) -> None:

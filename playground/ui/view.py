@@ -159,7 +159,9 @@ def _columns(run: Run) -> tuple[np.ndarray, list[str]]:
     if len(rows) == len(run.data.y_train):
         return run.example_order, run.example_labels
     labels = [run.example_labels[r] for r in rows]
-    return np.argsort(labels, kind="stable")[:HEATMAP_EXAMPLES], labels
+    # ordered by class, or for regression by the target's value (its labels sort as text: "y≈-0.1" < "y≈-1.5")
+    key = run.data.y_train[rows] if run.data.task == "regression" else labels
+    return np.argsort(key, kind="stable")[:HEATMAP_EXAMPLES], labels
 
 
 def _delta_height(run: Run) -> int:
