@@ -16,7 +16,7 @@ for p in (str(ROOT), str(Path(__file__).resolve().parent)):  # playground, and t
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from playground.ui.action_bar import LOG_MAX, ActionBar, ActionButton, Clicks, new_clicks  # noqa: E402
+from playground.ui.action_bar import LOG_MAX, ActionBar, ActionButton, Clicks, bounded_out, new_clicks  # noqa: E402
 
 BUTTONS = (ActionButton("step", "Step", primary=True, limit=50), ActionButton("epoch", "Epoch", limit=10),
            ActionButton("phase", "Phase ▸"), ActionButton("reset", "Reset", limit=5))
@@ -259,8 +259,19 @@ def test_a_flood_is_bounded_per_run() -> None:
     run = at.session_state["session"].run
     press(at, *["Step"] * 80)
     assert run.epoch == 50  # at most 50 Steps per run; the other 30 are dropped, not carried over
+    warnings = [w.value for w in at.warning]  # … and the page says so
+    assert any("50 Step clicks were done and 30 more dropped" in w for w in warnings), warnings
     press(at, "Step")
-    assert run.epoch == 51
+    assert run.epoch == 51 and not at.warning
+
+
+def test_bounded_out_counts_what_the_limits_leave_out() -> None:
+    assert bounded_out(sent(*["epoch"] * 30, *["step"] * 60), 0, BUTTONS) == {"epoch": 20, "step": 10}
+    # clicks older than the browser's log (LOG_MAX) are counted too, whichever button they were
+    assert bounded_out(sent(*["epoch"] * 30, *["step"] * 80), 0, BUTTONS) == {"epoch": 10, "step": 30, "": 10}
+    assert bounded_out(sent(*["step"] * 50), 0, BUTTONS) == {}
+    assert bounded_out(sent(*["reset"] * 9), 0, BUTTONS, disabled={"reset"}) == {}  # disabled: ignored, not dropped
+    assert bounded_out(sent("step"), None, BUTTONS) == {} and bounded_out("junk", 0, BUTTONS) == {}
 
 
 # --------------------------------------------------------------------------------------------- browser

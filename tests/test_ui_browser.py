@@ -317,3 +317,19 @@ def test_a_shared_link_opens_the_same_experiment_at_the_same_epoch0_cost(app_url
         assert metric(pg, "J(W,b), eq. (6)") == expected
         assert "data=xor" in pg.url and "layers=3" in pg.url, pg.url  # the address bar keeps the link
         assert no_exception(pg) and not log.problems()
+
+
+def test_two_downloads_in_a_row_both_arrive(page) -> None:
+    """A download does not rerun the page (on_click="ignore"): a second click right after the
+    first finds its file (before, it found an id the rerun had replaced, and nothing came)."""
+    page.get_by_text("Share, export, import").click()
+    button = page.get_by_role("button", name="History (CSV)")
+    button.wait_for(timeout=WAIT_MS)
+    names = []
+    for _ in range(2):
+        with page.expect_download(timeout=WAIT_MS) as info:
+            button.click()
+        download = info.value
+        names.append(download.suggested_filename)
+        assert Path(download.path()).read_text().startswith("epoch"), "a history CSV"
+    assert names == ["history.csv", "history.csv"]

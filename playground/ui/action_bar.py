@@ -149,6 +149,23 @@ def new_clicks(sent: Any, done: int | None, buttons: Sequence[ActionButton],
     return todo, n
 
 
+def bounded_out(sent: Any, done: int | None, buttons: Sequence[ActionButton],
+                disabled: Collection[str] = frozenset()) -> dict[str, int]:
+    """How many new clicks of each enabled button :func:`new_clicks` leaves out by its ``limit``
+    (so the page can say so instead of dropping them silently), and under "" how many new clicks
+    are older than the browser's log (LOG_MAX), whichever button they were. Pure, like new_clicks."""
+    n, log = _parse(sent)
+    if done is None or n is None or n <= done:
+        return {}
+    limits = {b.name: max(0, int(b.limit)) for b in buttons if b.name not in disabled}
+    new = {seq: name for seq, name in dict(log).items() if done < seq <= n}
+    seen = Counter(name for name in new.values() if name in limits)
+    out = {name: count - limits[name] for name, count in seen.items() if count > limits[name]}
+    if n - done > len(new):
+        out[""] = n - done - len(new)
+    return out
+
+
 class Clicks:
     """The new clicks of one run, in click order; iterate over it and act on each name.
 
@@ -158,8 +175,10 @@ class Clicks:
     ``st.session_state`` (nor call ``st``): those are the points where Streamlit abandons a run.
     """
 
-    def __init__(self, todo: list[tuple[int, str]], final: int, record: dict[str, Any]) -> None:
+    def __init__(self, todo: list[tuple[int, str]], final: int, record: dict[str, Any],
+                 dropped: dict[str, int] | None = None) -> None:
         self._todo, self._final, self._record = todo, final, record
+        self.dropped = dropped or {}  # clicks per button beyond its limit: marked done, not acted on
 
     def __iter__(self) -> Iterator[str]:
         for seq, name in self._todo:
@@ -204,8 +223,10 @@ class ActionBar:
         if not self._locked:  # another run is stuck acting: leave these clicks to a later run
             return Clicks([], self._record["done"] or 0, {"done": None})
         try:
-            todo, final = new_clicks(self._sent, self._record["done"], self._buttons, self._disabled)
-            clicks = Clicks(todo, final, self._record)
+            done = self._record["done"]
+            todo, final = new_clicks(self._sent, done, self._buttons, self._disabled)
+            clicks = Clicks(todo, final, self._record,
+                            bounded_out(self._sent, done, self._buttons, self._disabled))
             if not todo:
                 clicks._mark(final)
             return clicks

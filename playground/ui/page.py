@@ -160,8 +160,9 @@ def controls_row(run, view: View) -> None:
     with cols[0]:  # clicks arrive as numbered state, never lost to an abandoned rerun (action_bar.py)
         bar = action_bar(buttons, key=keys.RUN_CONTROLS,
                          disabled={b.name for b in buttons if group[b.name] in view.locked})
-    reset, failed = False, None
+    reset, failed, dropped = False, None, {}
     with bar as clicks:  # one script thread at a time from here to the last click marked done
+        dropped = clicks.dropped
         if clicks:
             # The session, taken once before any change: a session-state access lets Streamlit
             # abandon the run, and a click is only marked done when the loop moves past it, so
@@ -183,6 +184,11 @@ def controls_row(run, view: View) -> None:
                     failed = f"{_ACTION_LABELS[name]} failed: {plain(str(err))} The run is kept as it was."
     if failed:
         cols[2].error(failed)
+    if dropped:
+        limits = {b.name: b.limit for b in buttons}
+        said = "; ".join(f"{limits[n]} {_ACTION_LABELS[n]} clicks were done and {k} more dropped" if n
+                         else f"{k} earlier clicks were dropped" for n, k in dropped.items())
+        cols[2].warning(f"Clicks came faster than they could be done: {said}.")
     if reset:
         st.rerun()
     if "play" not in view.hidden:

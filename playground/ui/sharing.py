@@ -61,11 +61,15 @@ def share_and_export(run: Run, view: View) -> None:
             return
         c = st.columns(4)
         # Callables: the files are written when a button is clicked, not on every rerun.
+        # on_click="ignore": a download does not rerun the page. A rerun gives every deferred file
+        # a new id, and a second click before the browser had the new one found nothing.
         c[0].download_button("Weights (JSON)", lambda: weights_json(run.net, run.cfg), "weights.json",
-                             "application/json")
-        c[1].download_button("Weights (NPZ)", lambda: weights_npz(run.net), "weights.npz", "application/octet-stream")
-        c[2].download_button("History (CSV)", lambda: history_csv(run), "history.csv", "text/csv")
-        c[3].download_button("Settings (JSON)", lambda: config_json(run.cfg), "settings.json", "application/json")
+                             "application/json", on_click="ignore")
+        c[1].download_button("Weights (NPZ)", lambda: weights_npz(run.net), "weights.npz", "application/octet-stream",
+                             on_click="ignore")
+        c[2].download_button("History (CSV)", lambda: history_csv(run), "history.csv", "text/csv", on_click="ignore")
+        c[3].download_button("Settings (JSON)", lambda: config_json(run.cfg), "settings.json", "application/json",
+                             on_click="ignore")
         if "export" in view.locked:
             return
         c1, c2 = st.columns(2)
