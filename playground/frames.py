@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .run import Run
+from .runs import Lockstep
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ def play(run: Run, n_updates: int, n_snapshots: int, *, budget_seconds: float, o
     the budget and the animation getting two frames.
     Returns (snapshots, ok); ok is False once an update of ``run`` was refused. Never empty.
     """
+    pair = Lockstep(run, also)
     if clock is not None and clock.per_update > 0:
         n_updates = min(n_updates, max(n_snapshots, int(budget_seconds / clock.per_update)))
     n_snapshots = max(1, min(n_snapshots, n_updates))
@@ -101,8 +103,8 @@ def play(run: Run, n_updates: int, n_snapshots: int, *, budget_seconds: float, o
         before = run.updates
         t0 = time.perf_counter()
         ok = run.play(int(b - a), max(left, 0.0))
-        if also is not None and run.updates > before:
-            also.play(run.updates - before)
+        if run.updates > before:
+            pair.follow(run.updates - before)
         trained += time.perf_counter() - t0
         made += run.updates - before
         if b > a or not snaps:

@@ -1,4 +1,4 @@
-"""What is done to whole Runs: one step measured, two runs in lockstep, a gradient check of a run.
+"""What is done to whole Runs: one step measured, runs in lockstep, a gradient check of a run.
 
 These take a :class:`Run` and use :mod:`playground.diagnostics` (which works on a Trace), so they
 live here, above both: the Run records diagnostics, and nothing below it imports the Run.
@@ -61,22 +61,41 @@ def clone_with(run: Run, **changes) -> Run:
     return type(run)(cfg, run.data, run.plot_data, run.grid_inputs)
 
 
-def lockstep(run_a: Run, run_b: Run, n_updates: int) -> tuple[int, int]:
-    """Step both runs n_updates times, alternately; returns the updates each one made.
-
-    A run whose update is refused (it diverged) stops for the rest of this call; the other goes on.
-    Each run evolves exactly as it would alone: they share no state.
+class Lockstep:
+    """A run and the runs compared with it (compare runs): every move the first makes — a Step,
+    an Epoch, a Phase, Play's updates — the others make too, each exactly as it would alone (they
+    share no state). A run whose update is refused (it diverged) stays where it is; the others go on.
+    The one place where runs move together: the run controls, Play (frames.play) and lockstep().
     """
-    done = [0, 0]
-    going = [True, True]
+
+    MOVES = ("step", "run_epoch", "advance_phase")
+
+    def __init__(self, lead: Run, *others: Run | None) -> None:
+        self.lead = lead
+        self.others = [r for r in others if r is not None]
+
+    def act(self, move: str) -> bool:
+        """Make ``move`` (one of MOVES, a Run method) on every run; whether the lead's was done."""
+        if move not in self.MOVES:
+            raise ValueError(f"unknown move {move!r}; one of {', '.join(self.MOVES)}")
+        ok = getattr(self.lead, move)()
+        for run in self.others:
+            getattr(run, move)()
+        return ok
+
+    def follow(self, n_updates: int) -> None:
+        """The others make ``n_updates`` updates: as many as the lead just made (Play)."""
+        for run in self.others:
+            run.play(n_updates)
+
+
+def lockstep(run_a: Run, run_b: Run, n_updates: int) -> tuple[int, int]:
+    """Step both runs n_updates times, alternately; returns the updates each one made."""
+    before = run_a.updates, run_b.updates
+    pair = Lockstep(run_a, run_b)
     for _ in range(n_updates):
-        for k, run in enumerate((run_a, run_b)):
-            if going[k]:
-                going[k] = run.step()
-                done[k] += going[k]
-        if not any(going):
-            break
-    return done[0], done[1]
+        pair.act("step")
+    return run_a.updates - before[0], run_b.updates - before[1]
 
 
 # ------------------------------------------------------------------------ gradient check

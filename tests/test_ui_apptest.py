@@ -486,3 +486,11 @@ def test_every_control_takes_its_range_from_the_settings_table() -> None:
     assert at.number_input(key="neurons_0").max == S["hidden"].values.hi
     assert tuple(at.select_slider(key="alpha").options) == tuple(f"{g:g}" for g in S["alpha"].values.values)
     assert at.number_input(key="seed").max == S["seed"].values.hi
+
+
+def test_a_huge_metric_fits_its_tile() -> None:
+    """R² of a diverging regression reaches -1e+290: the tile shows it in scientific notation."""
+    from playground.ui.view import _fits
+
+    assert _fits(0.92345) == "0.923" and _fits(-3.5) == "-3.500"
+    assert _fits(-6.3e291) == "-6.30e+291" and len(_fits(-6.3e291)) <= 10

@@ -15,6 +15,7 @@ from .. import config as C
 from .. import frames
 from ..data import DataError
 from ..experiment import UPLOAD, build_data, new_run
+from ..runs import Lockstep
 from ..share import View, plain
 from . import keys, state, upload
 from .action_bar import ActionButton, action_bar, exclusive
@@ -169,16 +170,15 @@ def controls_row(run, view: View) -> None:
             # nothing may touch session state after an update. A failing action is reported,
             # never raised: its click must be marked done, or every rerun would replay it.
             s = state.session()
-            runs = [r for r in (s.run, s.compare[0] if s.compare else None) if r is not None]
+            pair = Lockstep(s.run, s.compare[0] if s.compare else None)  # compare runs: both move
             for name in clicks:
                 try:
                     if name == "reset":
                         fresh = new_run(run.cfg, upload.current())
                         s.compare, s.run = None, fresh
-                        runs, reset = [fresh], True
+                        pair, reset = Lockstep(fresh), True
                     else:
-                        for r in runs:
-                            getattr(r, actions[name])()
+                        pair.act(actions[name])
                 except Exception as err:  # noqa: BLE001 — shown as one sentence, logged in full
                     _LOG.exception("run control %r failed", name)
                     failed = f"{_ACTION_LABELS[name]} failed: {plain(str(err))} The run is kept as it was."

@@ -168,11 +168,17 @@ def _delta_height(run: Run) -> int:
     return int(min(760, 130 + sum(max(90, 24 * s) for s in run.net.sizes[1:])))
 
 
+def _fits(v: float) -> str:
+    """A metric such as R² in a tile: three decimals, or scientific notation once it is large
+    (a diverging regression's R² reaches -1e+290, which as a decimal fills a screen)."""
+    return f"{v:.3f}" if abs(v) < 1e4 else f"{v:.2e}"
+
+
 def readout(run: Run, snaps: Sequence[Snapshot], *, speed: float | None, **clock) -> None:
     """Epoch, J and its terms, the metrics: one set of tiles per snapshot, played with the charts."""
     rev = run.revealed
     name = run.metric_name
-    fmt = (lambda v: f"{v:.1%}") if name == "accuracy" else (lambda v: f"{v:.3f}")
+    fmt = (lambda v: f"{v:.1%}") if name == "accuracy" else _fits
     prev = state.session().last_J
     if len(snaps) == 1 and run.phase is None:  # a Step: the change from the previous recorded epoch
         h = run.history.columns()["J"]
