@@ -69,7 +69,7 @@ def layer_stats(net: Network, trace: Trace, alpha: float) -> dict[int, LayerStat
             f: Activation = net.f[l + 1]
             z, a, delta = trace.z[l + 1], trace.a[l + 1], trace.delta[l + 1]  # (m, s_{l+1})
             grad_norm = float(np.linalg.norm(trace.dW[l]))
-            weight_norm = float(np.linalg.norm(trace.W[l - 1]))
+            weight_norm = float(np.linalg.norm(trace.W[l]))
             saturated = dead = math.nan
             if f.saturates and l + 1 < n_l:
                 saturated = float((f.f_prime(z, a) < SATURATION * _peak_slope(f)).mean())
@@ -257,10 +257,10 @@ class EdgeDrill:
 
 
 def edge_contributions(trace: Trace, l: int, i: int, j: int) -> EdgeDrill:
-    """∂J/∂W^(l)_ij of ``trace`` taken apart; i, j index W^(l) = trace.W[l − 1] from 0."""
+    """∂J/∂W^(l)_ij of ``trace`` taken apart; i, j index W^(l) = trace.W[l] from 0."""
     if not 1 <= l < trace.n_l:
         raise ValueError(f"W^(l) exists for l = 1 … {trace.n_l - 1}; got l = {l}.")
-    W = trace.W[l - 1]
+    W = trace.W[l]
     if not (0 <= i < W.shape[0] and 0 <= j < W.shape[1]):
         raise ValueError(f"W^({l}) has shape {W.shape}; entry ({i}, {j}) is outside it.")
     delta, a = trace.delta[l + 1][:, i], trace.a[l][:, j]  # (m,) each

@@ -62,11 +62,11 @@ def equation_rows(
     sup = lambda s, v: f"{s}^{{({v})}}"  # noqa: E731 — a one-line notation helper
     z, a = tr.z[l][k, i], tr.a[l][k, i]
     # eq. (1) with its terms written out, so the sum can be checked by hand (the first three)
-    terms = [rf"({_n(W[lp - 1][i, jj])})({_n(tr.a[lp][k, jj])})" for jj in range(min(3, W[lp - 1].shape[1]))]
-    more = r" + \cdots" if W[lp - 1].shape[1] > 3 else ""
+    terms = [rf"({_n(W[lp][i, jj])})({_n(tr.a[lp][k, jj])})" for jj in range(min(3, W[lp].shape[1]))]
+    more = r" + \cdots" if W[lp].shape[1] > 3 else ""
     rows = [
         EquationRow("1", r"z_i^{(l+1)} = \sum_{j=1}^{s_l} W_{ij}^{(l)} a_j^{(l)} + b_i^{(l)}",
-                    (rf"\begin{{aligned}}{sup('z', l)}_{{{i + 1}}} &= {' + '.join(terms)}{more} + ({_n(b[lp - 1][i])})"
+                    (rf"\begin{{aligned}}{sup('z', l)}_{{{i + 1}}} &= {' + '.join(terms)}{more} + ({_n(b[lp][i])})"
                      rf"\\ &= {_n(z)}\end{{aligned}}")
                     if fwd else None, 1 in now),
         EquationRow("2", r"z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}", None, 2 in now),
@@ -94,7 +94,7 @@ def equation_rows(
              if net.loss.name == "squared" and fp else rf"{sup(DELTA, l)}_{{{i + 1}}} = a - y = {_n(d)}")
             if dl else None, bool({15, 17} & now)))
     else:
-        back = float(tr.delta[l + 1][k] @ W[l - 1][:, i])
+        back = float(tr.delta[l + 1][k] @ W[l][:, i])
         rows.append(EquationRow(
             "15+18", r"\delta^{(l)} = \big((W^{(l)})^{\mathsf T} \delta^{(l+1)}\big) \circ f'(z^{(l)})",
             rf"{sup(DELTA, l)}_{{{i + 1}}} = \big(\textstyle\sum_j {sup('W', l)}_{{j{i + 1}}}"
@@ -109,17 +109,17 @@ def equation_rows(
                     r"\frac{\partial J}{\partial W_{ij}^{(l)}} = \frac1m \sum_{k=1}^m "
                     r"\delta_i^{(l+1,k)} a_j^{(l,k)} + \lambda W_{ij}^{(l)}",
                     rf"\frac{{\partial J}}{{\partial {sup('W', lp)}_{{{i + 1}{j + 1}}}}} = "
-                    rf"{_n(dW - lam * W[lp - 1][i, j])} + {_n(lam)}\cdot{_p(W[lp - 1][i, j])} = {_n(dW)}"
+                    rf"{_n(dW - lam * W[lp][i, j])} + {_n(lam)}\cdot{_p(W[lp][i, j])} = {_n(dW)}"
                     if grads else None, bool({9, 11, 13} & now),
                     "Eq. (13) in the text reads a_i^(l); the derivative of z_i^(l+1) by W_ij^(l) is a_j^(l)."),
         EquationRow("10", r"\frac{\partial J}{\partial b_i^{(l)}} = \frac1m \sum_{k=1}^m \delta_i^{(l+1,k)}",
                     rf"\frac{{\partial J}}{{\partial {sup('b', lp)}_{{{i + 1}}}}} = {_n(db)}" if grads else None,
                     bool({10, 12} & now), "The text's sum writes y^(i); it runs over the examples y^(k). No λ term."),
         EquationRow("7", r"W_{ij}^{(l)} \leftarrow W_{ij}^{(l)} - \alpha \frac{\partial J}{\partial W_{ij}^{(l)}}",
-                    rf"{sup('W', lp)}_{{{i + 1}{j + 1}}} \leftarrow {_n(W[lp - 1][i, j])} - {_n(alpha)}\cdot{_p(dW)}"
-                    rf" = {_n(W[lp - 1][i, j] - alpha * dW)}" if grads else None, 7 in now),
+                    rf"{sup('W', lp)}_{{{i + 1}{j + 1}}} \leftarrow {_n(W[lp][i, j])} - {_n(alpha)}\cdot{_p(dW)}"
+                    rf" = {_n(W[lp][i, j] - alpha * dW)}" if grads else None, 7 in now),
         EquationRow("8", r"b_i^{(l)} \leftarrow b_i^{(l)} - \alpha \frac{\partial J}{\partial b_i^{(l)}}",
-                    rf"{sup('b', lp)}_{{{i + 1}}} \leftarrow {_n(b[lp - 1][i])} - {_n(alpha)}\cdot{_p(db)}"
-                    rf" = {_n(b[lp - 1][i] - alpha * db)}" if grads else None, 8 in now),
+                    rf"{sup('b', lp)}_{{{i + 1}}} \leftarrow {_n(b[lp][i])} - {_n(alpha)}\cdot{_p(db)}"
+                    rf" = {_n(b[lp][i] - alpha * db)}" if grads else None, 8 in now),
     ]
     return rows

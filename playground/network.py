@@ -2,9 +2,15 @@
 
 Index convention, stated once. The text numbers layers l = 1 … n_l (1 = input, n_l = output)
 and W^(l) maps layer l to layer l+1, so W^(l) has shape (s_{l+1}, s_l) and b^(l) has shape
-(s_{l+1},). Python lists start at 0: ``net.W[k]`` is W^(k+1) and ``net.b[k]`` is b^(k+1).
-Everything else — ``net.f``, and every field of :class:`Trace` — is a dict keyed by the text's
-own l, so ``trace.delta[n_l]`` is δ^(n_l).
+(s_{l+1},). ``net.W`` and ``net.b`` count from 0, as Python sequences do: ``net.W[k]`` is W^(k+1)
+and ``net.b[k]`` is b^(k+1). Everything else — ``net.f``, ``net.theta.W``, and every field of
+:class:`Trace`, its W and b included — is keyed by the text's own l, so ``trace.delta[n_l]`` is
+δ^(n_l) and ``trace.W[l]`` is W^(l).
+
+θ has one owner. A network's W^(l) and b^(l) all live in one flat array, ``net.theta``
+(:class:`~playground.buffers.Packed`), and ``net.W``, ``net.b`` are views of it; a trace's
+gradients live likewise in one flat ∂J/∂θ laid out like θ. So the update, eqs. (7)-(8), is one
+call over all of θ, and there is no other path.
 
 Examples are rows. The text writes z^(l) for one example as a column; here z[l] stacks the m
 examples as rows, shape (m, s_l), so row k of z[l] is (z^(l) for x^(k))ᵀ. Eq. (2) for the batch
@@ -20,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import Activation, get_activation
-from .buffers import Arrays, Packed, Scratch
+from .buffers import Arrays, Packed, Scratch, Views, copy_into, sum_over_examples
 from .initializers import get_initializer
 from .losses import Loss, get_loss, output_activation_for
 
@@ -45,21 +51,38 @@ class Trace:
     a[l], l = 1..n_l and z[l], l = 2..n_l: activations and weighted inputs, (m, s_l), eqs. (1)-(4).
     delta[l], l = 2..n_l: the error terms δ^(l) = ∂J/∂z^(l), (m, s_l), eqs. (14), (15), (17), (18);
         these are the arrays the gradients were built from, so drawing them costs no second pass.
-    dW[l], db[l], l = 1..n_l-1: ∂J/∂W^(l) and ∂J/∂b^(l) of the overall cost, eqs. (9), (10).
+    grad: ∂J/∂θ of the overall cost, laid out like θ; dW[l] = ∂J/∂W^(l) and db[l] = ∂J/∂b^(l),
+        l = 1..n_l-1, are its views, eqs. (9), (10) (see :func:`gradients`).
     per_example: J(W,b;x^(k),y^(k)) for each k, eq. (5); J_data is their mean, J_decay the λ term, eq. (6).
+    theta: the θ this pass used; W[l] = W^(l) and b[l] = b^(l), l = 1..n_l-1, are its views. An
+        update makes a new θ and never writes this one, so W and b stay the ones the pass used.
     """
 
     a: dict[int, Array]
     z: dict[int, Array]
     delta: dict[int, Array]
-    dW: dict[int, Array]
-    db: dict[int, Array]
+    grad: Packed
     per_example: Array
     J_data: float
     J_decay: float
     lam: float
-    W: list[Array]  # the W^(l) this pass used (references: an update replaces, never mutates, them)
-    b: list[Array]
+    theta: Packed
+
+    @property
+    def dW(self) -> dict[int, Array]:
+        return self.grad.W
+
+    @property
+    def db(self) -> dict[int, Array]:
+        return self.grad.b
+
+    @property
+    def W(self) -> dict[int, Array]:
+        return self.theta.W
+
+    @property
+    def b(self) -> dict[int, Array]:
+        return self.theta.b
 
     @property
     def J(self) -> float:
@@ -76,22 +99,12 @@ class Trace:
 
     def own(self) -> Trace:
         """The same trace in memory of its own: copies of what the pass wrote (z, a^(l) for l ≥ 2, δ,
-        the gradients, kept laid out like θ), for a trace computed into memory that will be reused."""
-        grad = getattr(self, "_grad", None)
-        n_l = self.n_l
-        copied = ({l: (a if l == 1 else np.array(a)) for l, a in self.a.items()},  # a^(1) is X, never written
-                  {l: np.array(z) for l, z in self.z.items()}, {l: np.array(d) for l, d in self.delta.items()})
-        tr = Trace(*copied, {}, {}, np.array(self.per_example), self.J_data, self.J_decay, self.lam,
-                   list(self.W), list(self.b))
-        if grad is None:
-            tr.dW, tr.db = {l: np.array(g) for l, g in self.dW.items()}, {l: np.array(g) for l, g in self.db.items()}
-            return tr
-        new = grad.empty_like()
-        np.copyto(new.flat, grad.flat)
-        tr.dW = {l: new.views[l - 1] for l in range(1, n_l)}
-        tr.db = {l: new.views[n_l - 2 + l] for l in range(1, n_l)}
-        tr._grad = new
-        return tr
+        ∂J/∂θ), for a trace computed into memory that will be reused. θ is shared: no update writes it."""
+        return Trace(
+            {l: (a if l == 1 else np.array(a)) for l, a in self.a.items()},  # a^(1) is X, never written
+            {l: np.array(z) for l, z in self.z.items()}, {l: np.array(d) for l, d in self.delta.items()},
+            self.grad.copy(), np.array(self.per_example), self.J_data, self.J_decay, self.lam, self.theta,
+        )
 
 
 class Network:
@@ -122,39 +135,64 @@ class Network:
         self.init = get_initializer(init)
         self.seed = seed
         rng = np.random.default_rng(seed)
-        # W[k] is W^(k+1): shape (s_{k+2}, s_{k+1}); see the module docstring.
-        self.W: list[Array] = [self.init.draw(rng, self.sizes[k + 1], self.sizes[k]) for k in range(n_l - 1)]
-        self.b: list[Array] = [np.zeros(self.sizes[k + 1]) for k in range(n_l - 1)]
+        self._theta = Packed(self.sizes)  # θ: W^(1), …, W^(n_l-1), then b^(1), …, b^(n_l-1)
+        for l in range(1, n_l):
+            self._theta.W[l][...] = self.init.draw(rng, self.sizes[l], self.sizes[l - 1])
+            self._theta.b[l][...] = 0.0
         # Mini-batch order has its own stream from the same seed: one seed fixes the whole run.
         self.rng = np.random.default_rng([seed, 1]) if seed is not None else rng
         self._scratch = Scratch()
-        self._theta: Packed | None = None  # θ as apply() last wrote it; W and b are its views
 
     # ----------------------------------------------------------------- structure
     @property
     def n_l(self) -> int:
         return len(self.sizes)
 
+    @property
+    def theta(self) -> Packed:
+        """θ: every W^(l), then every b^(l), in one flat array; W and b are its views. Each update
+        makes a new θ, so a trace or chart holding the old one keeps seeing the old values."""
+        return self._theta
+
+    @property
+    def W(self) -> Views:
+        """(W^(1), …, W^(n_l-1)) as views of θ, counted from 0: W[k] is W^(k+1). An edit in place
+        (``net.W[0][i, j] = v``) is an edit of θ; assigning arrays of the same shapes, to W or to an
+        item of it, copies them into θ."""
+        return self._theta.W_list
+
+    @W.setter
+    def W(self, W: Sequence) -> None:
+        copy_into(self._theta.W_list, W, "W")
+
+    @property
+    def b(self) -> Views:
+        """(b^(1), …, b^(n_l-1)) as views of θ, counted from 0, like :attr:`W`."""
+        return self._theta.b_list
+
+    @b.setter
+    def b(self, b: Sequence) -> None:
+        copy_into(self._theta.b_list, b, "b")
+
     def copy(self) -> Network:
         """An independent copy: same structure, f, loss and parameters."""
         other = object.__new__(Network)
         other.__dict__.update(self.__dict__)
-        other.W = [W.copy() for W in self.W]
-        other.b = [b.copy() for b in self.b]
+        other._theta = self._theta.copy()
         other.rng = np.random.default_rng()
         other.rng.bit_generator.state = self.rng.bit_generator.state
         other._scratch = Scratch()  # never shared: each network overwrites its own
-        other._theta = None
         return other
 
     # ------------------------------------------------------------- forward pass
     def predict(self, X) -> Array:
         """h_{W,b}(x) = a^(n_l) for every row of X, eqs. (2)-(4). Returns (m, s_{n_l})."""
         a = self.check_X(X)
+        W, b = self._theta.W, self._theta.b
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):  # huge weights: inf, not a warning
             for l in range(1, self.n_l):
-                z = a @ self.W[l - 1].T  # eq. (2): (m, s_{l+1})
-                z += self.b[l - 1]
+                z = a @ W[l].T  # eq. (2): (m, s_{l+1})
+                z += b[l]
                 a = self.f[l + 1].f(z)  # eq. (3)
         return a
 
@@ -163,12 +201,13 @@ class Network:
         X, Y = self.check_XY(X, Y)
         lam = check_lam(lam)
         a = X
+        W, b = self._theta.W, self._theta.b
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             for l in range(1, self.n_l):
-                z = a @ self.W[l - 1].T
-                z += self.b[l - 1]
+                z = a @ W[l].T
+                z += b[l]
                 a = self.f[l + 1].f(z)
-            return float(self.loss.per_example(z, a, Y).mean()) + self._decay(lam, self._theta_now())
+            return float(self.loss.per_example(z, a, Y).mean()) + self._decay(lam)
 
     # ------------------------------------------------------------ backward pass
     def trace(self, X, Y, lam: float = 0.0, *, checked: bool = False, out: Arrays | None = None) -> Trace:
@@ -181,7 +220,7 @@ class Network:
         """
         if not checked:
             X, Y = self.check_XY(X, Y)
-        if out is not None and (len(out.z) != self.n_l - 1 or any(
+        if out is not None and (out.grad.sizes != self.sizes or any(
                 out.z[l].shape != (X.shape[0], self.sizes[l - 1]) for l in range(2, self.n_l + 1))):
             raise ValueError(f"out must hold arrays for {X.shape[0]} examples and layer sizes {self.sizes}.")
         return self._trace(X, Y, check_lam(lam), fresh=out is None, out=out)
@@ -197,7 +236,8 @@ class Network:
         space (see :class:`Scratch`) and the next such call overwrites them: only for callers
         that apply the trace and drop it, as step() and train_epoch do.
         """
-        n_l, W, b, f = self.n_l, self.W, self.b, self.f
+        n_l, theta, f = self.n_l, self._theta, self.f
+        W, b = theta.W, theta.b
         m = X.shape[0]
         if out is None:
             out = Arrays.empty(m, self.sizes) if fresh else self._scratch.arrays(m, self.sizes)
@@ -205,64 +245,28 @@ class Network:
         z: dict[int, Array] = {}
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for l in range(1, n_l):
-                zl = np.dot(a[l], W[l - 1].T, out=out.z[l + 1])  # eq. (2): (m, s_{l+1})
-                zl += b[l - 1]
+                zl = np.dot(a[l], W[l].T, out=out.z[l + 1])  # eq. (2): (m, s_{l+1})
+                zl += b[l]
                 z[l + 1] = zl
                 a[l + 1] = f[l + 1].f(zl, out=out.a[l + 1])  # eqs. (3), (4)
             per_example = self.loss.per_example(z[n_l], a[n_l], Y)  # eq. (5): (m,)
 
             delta: dict[int, Array] = {n_l: self.loss.output_delta(z[n_l], a[n_l], Y, f[n_l])}  # eqs. (15), (17)
-            grad = out.grad.views  # ∂J/∂W^(l) at l − 1, then ∂J/∂b^(l) at n_l − 2 + l
-            dW: dict[int, Array] = {}
-            db: dict[int, Array] = {}
-            for l in range(n_l - 1, 0, -1):
-                # eq. (9) with (11)-(13) corrected: mean over k of δ^(l+1) (a^(l))ᵀ, plus λW^(l).
-                # Here the sum over k; it is finished below, for every layer at once. Where
-                # OpenBLAS is faster at it, the sum is formed transposed and copied into W^(l)'s
-                # layout (see buffers.sum_transposed): the same products, the same sums.
-                sum_T = out.sum_T[l]
-                if sum_T is None:
-                    dW[l] = np.dot(delta[l + 1].T, a[l], out=grad[l - 1])  # (s_{l+1}, s_l)
-                else:
-                    np.dot(a[l].T, delta[l + 1], out=sum_T)  # (s_l, s_{l+1})
-                    dW[l] = grad[l - 1]
-                    np.copyto(dW[l], sum_T.T)
-                db[l] = np.dot(out.mean_k, delta[l + 1], out=grad[n_l - 2 + l])  # eq. (10): no λ term
-                if l >= 2:  # δ^(1) is never needed: no weights feed the input layer
-                    # eq. (18): row k is ((W^(l))ᵀ δ^(l+1))ᵀ, (m, s_l)
-                    d = np.dot(delta[l + 1], W[l - 1], out=out.delta[l])
-                    d *= f[l].f_prime(z[l], a[l], out=out.f_prime[l])  # eq. (15)
-                    delta[l] = d
-            # eq. (9), finished: each sum over k becomes a mean, plus λW^(l)
-            dW_all = out.grad.first(n_l - 1)  # every dW[l], end to end
-            dW_all *= 1.0 / m
-            theta = self._theta_now() if lam else None
-            if lam:
-                if theta is not None:  # plus every W^(l), end to end, times λ
-                    dW_all += np.multiply(theta.first(n_l - 1), lam, out=out.decay)
-                else:
-                    for l in range(1, n_l):
-                        dW[l] += lam * W[l - 1]
+            for l in range(n_l - 1, 1, -1):  # δ^(1) is never needed: no weights feed the input layer
+                d = np.dot(delta[l + 1], W[l], out=out.delta[l])  # eq. (18): row k is ((W^(l))ᵀ δ^(l+1))ᵀ
+                d *= f[l].f_prime(z[l], a[l], out=out.f_prime[l])  # eq. (15)
+                delta[l] = d
+            grad = gradients(a, delta, lam, theta, out)  # eqs. (9), (10), written once below
             J_data = float(per_example.sum()) / m  # the mean, as ndarray.mean computes it
-            J_decay = self._decay(lam, theta)
-        tr = Trace(a, z, delta, dW, db, per_example, J_data, J_decay, lam, list(W), list(b))
-        tr._grad = out.grad  # tells apply() that the gradients are laid out like θ
-        return tr
+            J_decay = self._decay(lam)
+        return Trace(a, z, delta, grad, per_example, J_data, J_decay, lam, theta)
 
-    def _decay(self, lam: float, theta: Packed | None) -> float:
-        """(λ/2) Σ_l Σ_ij (W^(l)_ij)², the second term of eq. (6), given theta = _theta_now();
-        callers ignore overflow (errstate)."""
+    def _decay(self, lam: float) -> float:
+        """(λ/2) Σ_l Σ_ij (W^(l)_ij)², the second term of eq. (6); callers ignore overflow (errstate)."""
         if not lam:
             return 0.0
-        if theta is not None:
-            w = theta.first(len(self.W))  # every W^(l), end to end
-            return 0.5 * lam * float(np.vdot(w, w))
-        return 0.5 * lam * float(sum(np.vdot(W, W) for W in self.W))
-
-    def _theta_now(self) -> Packed | None:
-        """θ, if W and b are still the views into it that apply() made; else None."""
-        theta = self._theta
-        return theta if theta is not None and theta.holds(self.W + self.b) else None
+        w = self._theta.all_W  # every W^(l), end to end
+        return 0.5 * lam * float(np.vdot(w, w))
 
     # ------------------------------------------------------------------ update
     def step(self, X, Y, alpha: float, lam: float = 0.0) -> float:
@@ -295,27 +299,19 @@ class Network:
         """
         alpha = _check_alpha(alpha)
         J = trace.J
-        L = range(1, self.n_l)
-        old = self.W + self.b  # θ: W^(1), …, W^(n_l-1), b^(1), …, b^(n_l-1)
-        grads = [trace.dW[l] for l in L] + [trace.db[l] for l in L]
-        theta, grad = self._theta_now(), getattr(trace, "_grad", None)
-        # A new θ: a trace or chart holding the old one keeps it.
-        new = theta.empty_like() if theta is not None else Packed([p.shape for p in old])
+        theta, grad = self._theta, trace.grad
+        if grad.sizes != theta.sizes:
+            raise ValueError(f"The trace is of a network of sizes {list(grad.sizes)}, not {list(self.sizes)}.")
+        new = theta.empty_like()  # a new θ: a trace or chart holding the old one keeps it
         with np.errstate(over="ignore", invalid="ignore"):
-            # eqs. (7), (8): p − α ∂J/∂p for every parameter p, computed as (−α ∂J/∂p) + p
-            if theta is not None and grad is not None and grad.holds(grads):  # one call for all of θ
-                np.multiply(grad.flat, -alpha, out=new.flat)
-                new.flat += theta.flat
-            else:
-                for p, g, p_new in zip(old, grads, new.views, strict=True):
-                    np.multiply(g, -alpha, out=p_new)
-                    p_new += p
+            # eqs. (7), (8): W^(l) − α ∂J/∂W^(l) and b^(l) − α ∂J/∂b^(l), all of θ at once, as (−α ∂J/∂θ) + θ
+            np.multiply(grad.flat, -alpha, out=new.flat)
+            new.flat += theta.flat
             # One sum over them all: a NaN or inf anywhere makes it non-finite.
             finite = math.isfinite(J) and math.isfinite(new.flat.sum())
         if not finite:
             what = f"J = {J:.3g}" if not math.isfinite(J) else "a weight would become infinite"
             raise DivergenceError(f"Diverged: {what}. Lower α (now {alpha:g}).", J=J)
-        self.W, self.b = new.views[: len(L)], new.views[len(L) :]
         self._theta = new
         return J
 
@@ -360,6 +356,34 @@ class Network:
         if finite and not _all_finite(Y):
             raise ValueError("Y contains NaN or infinite values: every example needs a finite target.")
         return X, Y
+
+
+def gradients(a: dict[int, Array], delta: dict[int, Array], lam: float, theta: Packed, out: Arrays) -> Packed:
+    """Eq. (9) and eq. (10): the gradients of the overall cost J(W,b), eq. (6), for l = 1 … n_l-1,
+
+        ∂J/∂W^(l) = (1/m) Σ_k δ^(l+1) (a^(l))ᵀ + λ W^(l)      eq. (9), with eqs. (11), (13)
+        ∂J/∂b^(l) = (1/m) Σ_k δ^(l+1)                         eq. (10), with eq. (12)
+
+    δ^(l+1) and a^(l) being example k's (the text's x^(k), y^(k)), written into out.grad, laid out
+    like θ. Errata (docs/derivation.md): eq. (13) reads a^(l)_i, but ∂z^(l+1)_i/∂W^(l)_ij is a^(l)_j,
+    the activation that weight multiplies — entry (i, j) of δ^(l+1) (a^(l))ᵀ; eq. (10)'s mean names
+    the target y^(i), but it runs over the examples: y^(k). The bias gradient has no λ term: eq. (6)
+    decays the weights only.
+
+    With the examples as rows each sum over k is one matrix product, (Δ^(l+1))ᵀ A^(l)
+    (buffers.sum_over_examples picks the form OpenBLAS runs faster). The 1/m and the λW^(l) are
+    then applied to every ∂J/∂W^(l) at once: they lie end to end in grad, as every W^(l) does in θ.
+    """
+    grad = out.grad
+    dW, db = grad.W, grad.b
+    for l in dW:
+        sum_over_examples(delta[l + 1], a[l], out=dW[l], sum_T=out.sum_T[l])  # Σ_k δ^(l+1) (a^(l))ᵀ
+        np.dot(out.mean_k, delta[l + 1], out=db[l])  # (1/m) Σ_k δ^(l+1), the mean as one product
+    dW_all = grad.all_W  # every ∂J/∂W^(l), end to end
+    dW_all *= 1.0 / out.m
+    if lam:
+        dW_all += np.multiply(theta.all_W, lam, out=out.decay)
+    return grad
 
 
 def _all_finite(A: Array) -> bool:

@@ -158,7 +158,7 @@ class Run:
 
     def set_weights(self, W: list[np.ndarray], b: list[np.ndarray]) -> None:
         """Adopt imported weights (already checked against the network's shapes) and go on from them."""
-        self.net.W, self.net.b = [w.copy() for w in W], [v.copy() for v in b]
+        self.net.W, self.net.b = W, b  # copied into the network's θ
         self._trace, self._batches = None, []
         self.phase, self.phase_trace = None, None
         self.notice, self.diverged_at = None, None
@@ -248,14 +248,14 @@ class Run:
             self._applying = None
 
     def _apply_trace(self, tr: Trace, keep_phase: bool) -> bool:
-        before = (self.net.W, self.net.b)  # apply() replaces these lists, so they stay as they were
+        before = self.net.theta  # apply() makes a new θ, so this one keeps the weights as they were
         try:
             self.net.apply(tr, self.cfg.alpha)
             self._trace = None
             if len(self._batches) == 1 and not np.isfinite(self.current_trace().J):
                 # Finite weights can still put J at inf on the whole training set: refuse that too,
                 # so no non-finite J is ever recorded or drawn.
-                self.net.W, self.net.b = before
+                self.net.W, self.net.b = before.W_list, before.b_list
                 self._trace = None
                 raise DivergenceError("J would be non-finite on the training set", J=np.inf)
         except DivergenceError as err:

@@ -22,10 +22,10 @@ def test_live_numbers_match_the_trace_by_hand():
     l, i, j, k = 3, 1, 0, 4
     rows = rows_by_number(run, revealed(run.net.n_l, None), l=l, i=i, j=j, k=k)
     # eq. (1) by hand: z_i^(l) = Σ_j W^(l-1)_ij a_j^(l-1) + b^(l-1)_i
-    z = sum(tr.W[l - 2][i, jj] * tr.a[l - 1][k, jj] for jj in range(run.net.sizes[l - 2])) + tr.b[l - 2][i]
+    z = sum(tr.W[l - 1][i, jj] * tr.a[l - 1][k, jj] for jj in range(run.net.sizes[l - 2])) + tr.b[l - 1][i]
     assert f"{z:.4g}" in rows["1"].live.replace(r"\mathrm{e}", "e")
     # eq. (15)+(18) by hand: δ_i^(l) = (Σ_j W^(l)_ji δ_j^(l+1)) · (1 − a²) for tanh
-    back = sum(tr.W[l - 1][jj, i] * tr.delta[l + 1][k, jj] for jj in range(run.net.sizes[l]))
+    back = sum(tr.W[l][jj, i] * tr.delta[l + 1][k, jj] for jj in range(run.net.sizes[l]))
     d = back * (1 - math.tanh(z) ** 2)
     assert np.isclose(d, tr.delta[l][k, i])
     assert f"{d:.4g}" in rows["15+18"].live.replace(r"\mathrm{e}", "e")

@@ -93,7 +93,7 @@ def edge(run: Run) -> None:
     a = run.cfg.alpha
     st.markdown(
         f"{drill.label}: mean of {len(drill.contributions)} contributions **{drill.mean:.4g}** "
-        f"+ λW = {tr.lam:g} × {tr.W[l - 1][i, j]:.4g} = **{drill.decay_term:.4g}** → ∂J/∂W = **{drill.total:.4g}**; "
+        f"+ λW = {tr.lam:g} × {tr.W[l][i, j]:.4g} = **{drill.decay_term:.4g}** → ∂J/∂W = **{drill.total:.4g}**; "
         f"the update changes it by −α·∂J/∂W = −{a:g} × {drill.total:.4g} = **{drill.update(a):.4g}**."
     )
     live_figure(FD.edge_figure(drill.contributions, labels, drill.mean, drill.decay_term, drill.total,
