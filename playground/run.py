@@ -50,6 +50,11 @@ def resolve_head(cfg: Config, data: Dataset) -> tuple[str, str | None]:
     return loss, "tanh"
 
 
+# Divergence (Run._diverging): J more than this many times its size at the start of training.
+DIVERGING = 1e3
+STABLE_EPOCHS = 10  # an α that trained this many epochs without diverging is named as stable
+
+
 class Run:
     def __init__(self, cfg: Config, data: Dataset, plot_data: Dataset | None = None, grid_inputs=None):
         """data: what the network trains on. plot_data: the same examples in the 2-D plane they
@@ -79,6 +84,8 @@ class Run:
         self.diagnostics = DiagnosticsHistory()  # per-layer ‖δ‖, ‖∂J/∂W‖, … and ΔJ, per epoch
         self.notice: str | None = None
         self.diverged_at: int | None = None
+        self._J_scale: float | None = None  # J's size when training started from these weights (see _diverging)
+        self._alpha_epochs: dict[float, int] = {}  # epochs trained at each α, for "the largest stable α"
         self.phase: int | None = None
         self.phase_trace: Trace | None = None
         self.phase_rows: np.ndarray = np.arange(0)  # training rows of phase_trace
@@ -107,6 +114,7 @@ class Run:
         self._batches, self._trace = [], None
         self.phase, self.phase_trace = None, None
         self._measured, self._last_full = None, None  # new weights or data: no step leads here
+        self._J_scale = None
 
     # ------------------------------------------------------------------ state
     @property
@@ -163,6 +171,7 @@ class Run:
         self.phase, self.phase_trace = None, None
         self.notice, self.diverged_at = None, None
         self._measured, self._last_full = None, None  # new weights or data: no step leads here
+        self._J_scale = None
 
     # ---------------------------------------------------------------- actions
     def step(self) -> bool:
@@ -249,22 +258,22 @@ class Run:
 
     def _apply_trace(self, tr: Trace, keep_phase: bool) -> bool:
         before = self.net.theta  # apply() makes a new θ, so this one keeps the weights as they were
+        if self._J_scale is None and np.isfinite(tr.J):
+            self._J_scale = max(float(tr.J), 1.0)
+        J_new = None  # J on the training set after the update, when that is what refused it
         try:
             self.net.apply(tr, self.cfg.alpha)
             self._trace = None
-            if len(self._batches) == 1 and not np.isfinite(self.current_trace().J):
-                # Finite weights can still put J at inf on the whole training set: refuse that too,
-                # so no non-finite J is ever recorded or drawn.
+            if len(self._batches) == 1 and self._diverging(self.current_trace().J):
+                # Finite weights can still put J at inf on the whole training set, or J can be
+                # running away by orders of magnitude: refuse the update, keep the last good weights.
+                J_new = self.current_trace().J
                 self.net.W, self.net.b = before.W_list, before.b_list
                 self._trace = None
-                raise DivergenceError("J would be non-finite on the training set", J=np.inf)
+                raise DivergenceError("J is running away on the training set", J=J_new)
         except DivergenceError as err:
             self.diverged_at = self.epoch + 1
-            self.notice = (
-                f"Diverged at epoch {self.diverged_at}: the update would make "
-                f"{'J' if not np.isfinite(err.J) else 'a weight'} non-finite, so it was refused and the "
-                f"weights kept. Lower α (now {self.cfg.alpha:g})."
-            )
+            self.notice = self._divergence_notice(J_new, err.J)
             self._batches = []
             return False
         self.notice = None
@@ -272,6 +281,7 @@ class Run:
         full_batch = isinstance(self._batches.pop(0), slice)
         if not self._batches:
             self.epoch += 1
+            self._alpha_epochs[self.cfg.alpha] = self._alpha_epochs.get(self.cfg.alpha, 0) + 1
             # ΔJ is compared (predicted vs measured) only when the epoch is measured, and only for a
             # step that used the whole set: keep that step's trace, not its numbers, until then.
             self._last_full = tr if full_batch else None
@@ -279,6 +289,27 @@ class Run:
         if not keep_phase:
             self.phase, self.phase_trace = None, None
         return True
+
+    def _diverging(self, J: float) -> bool:
+        """J (on the training set, after an update) is non-finite, or more than DIVERGING times its
+        size when training started from these weights: a healthy run's J falls, or wobbles within
+        a few times its start; gradient descent with too large an α grows it geometrically, and
+        this catches that within a few updates of its start instead of at J = 1e300."""
+        return not np.isfinite(J) or (self._J_scale is not None and J > DIVERGING * self._J_scale)
+
+    def _divergence_notice(self, J_new: float | None, J_before: float | None) -> str:
+        if J_new is not None and np.isfinite(J_new):
+            what = f"take J to {J_new:.3g}, over {DIVERGING:g}× its size at the start ({self._J_scale:.3g})"
+        elif J_new is not None or (J_before is not None and not np.isfinite(J_before)):
+            what = "make J non-finite"
+        else:
+            what = "make a weight non-finite"
+        alpha = self.cfg.alpha
+        stable = [a for a, n in self._alpha_epochs.items() if a < alpha and n >= STABLE_EPOCHS]
+        hint = (f"; α = {max(stable):g} trained this run for {self._alpha_epochs[max(stable)]:,} epochs without "
+                "diverging" if stable else f"; try α = {alpha / 3:.2g} or lower")
+        return (f"Diverged at epoch {self.diverged_at}: the update would {what}, so it was refused and the "
+                f"last good weights kept, and Play paused. Lower α (now {alpha:g}{hint}).")
 
     def _record(self) -> None:
         """Every epoch: what the update's own trace gives for free (J, its split, the train metric).

@@ -271,3 +271,36 @@ def test_trace_into_given_memory_checks_its_shape():
     into = run.net.trace(X, Y, out=Arrays.empty(len(X), run.net.sizes))
     for x, y in zip(_trace_arrays(fresh), _trace_arrays(into), strict=True):
         np.testing.assert_array_equal(x, y)
+
+
+def test_divergence_is_caught_as_it_starts_not_at_inf():
+    """ReLU, α = 10, two layers of 8 on plane: J used to climb to 6e+291 while Play went on. The
+    run now refuses the first update that takes J past 1000× its start, keeps the last good
+    weights, and says which α to try."""
+    from playground.run import DIVERGING
+
+    run = new_run(replace(DEFAULT, dataset="plane", activation="relu", alpha=10.0, hidden=(8, 8)))
+    J0 = run.history.columns()["J"][0]
+    ok = run.play(500)
+    assert not ok and run.diverged_at is not None and run.epoch < 100
+    J = run.history.columns()["J"]
+    assert np.isfinite(J).all() and J.max() <= DIVERGING * max(J0, 1.0), (J0, J.max())
+    assert run.notice.startswith(f"Diverged at epoch {run.diverged_at}") and "Lower α (now 10" in run.notice
+    assert "try α = 3.3 or lower" in run.notice, run.notice
+    assert all(np.isfinite(W).all() for W in run.net.W)
+    epoch = run.epoch
+    assert not run.step() and run.epoch == epoch  # refused again; nothing changes
+
+
+def test_divergence_notice_names_the_largest_alpha_that_trained_steadily():
+    run = new_run(replace(DEFAULT, dataset="plane", activation="relu", hidden=(8, 8), alpha=0.03))
+    assert run.play(15)
+    run.steer(replace(run.cfg, alpha=10.0))
+    assert not run.play(500)
+    assert "α = 0.03 trained this run for 15 epochs without diverging" in run.notice, run.notice
+
+
+def test_a_healthy_run_is_never_called_diverging():
+    """Large but stable steps (circle, α = 1, tanh) wobble J without ever tripping the check."""
+    run = new_run(replace(DEFAULT, alpha=1.0))
+    assert run.play(400) and run.diverged_at is None
