@@ -101,7 +101,7 @@ def equation_rows(
             rf"{sup(DELTA, l + 1)}_j\big)\, f'({sup('z', l)}_{{{i + 1}}}) = ({_n(back)})({_n(float(fp))})"
             rf" = {_n(d)}" if dl else None, bool({15, 18} & now)))
     rows.append(EquationRow("16", r"J(W,b;x,y) = \tfrac12 \sum_{i=1}^{s_{n_l}} \big(a_i^{(n_l)} - y_i\big)^2",
-                            None, 16 in now, "The text writes a_i^(l); the sum runs over the output layer n_l."))
+                            None, 16 in now, "The text writes aᵢ⁽ˡ⁾; the sum runs over the output layer, aᵢ⁽ⁿˡ⁾."))
     dW, db = tr.dW[lp][i, j], tr.db[lp][i]
     grads = rev.gradients
     rows += [
@@ -111,10 +111,10 @@ def equation_rows(
                     rf"\frac{{\partial J}}{{\partial {sup('W', lp)}_{{{i + 1}{j + 1}}}}} = "
                     rf"{_n(dW - lam * W[lp][i, j])} + {_n(lam)}\cdot{_p(W[lp][i, j])} = {_n(dW)}"
                     if grads else None, bool({9, 11, 13} & now),
-                    "Eq. (13) in the text reads a_i^(l); the derivative of z_i^(l+1) by W_ij^(l) is a_j^(l)."),
+                    "Eq. (13) in the text reads aᵢ⁽ˡ⁾; the derivative of zᵢ⁽ˡ⁺¹⁾ by Wᵢⱼ⁽ˡ⁾ is aⱼ⁽ˡ⁾."),
         EquationRow("10", r"\frac{\partial J}{\partial b_i^{(l)}} = \frac1m \sum_{k=1}^m \delta_i^{(l+1,k)}",
                     rf"\frac{{\partial J}}{{\partial {sup('b', lp)}_{{{i + 1}}}}} = {_n(db)}" if grads else None,
-                    bool({10, 12} & now), "The text's sum writes y^(i); it runs over the examples y^(k). No λ term."),
+                    bool({10, 12} & now), "The text's sum writes y⁽ⁱ⁾; it runs over the examples, y⁽ᵏ⁾. No λ term."),
         EquationRow("7", r"W_{ij}^{(l)} \leftarrow W_{ij}^{(l)} - \alpha \frac{\partial J}{\partial W_{ij}^{(l)}}",
                     rf"{sup('W', lp)}_{{{i + 1}{j + 1}}} \leftarrow {_n(W[lp][i, j])} - {_n(alpha)}\cdot{_p(dW)}"
                     rf" = {_n(W[lp][i, j] - alpha * dW)}" if grads else None, 7 in now),

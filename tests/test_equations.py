@@ -38,9 +38,10 @@ def test_live_numbers_match_the_trace_by_hand():
 def test_errata_are_flagged_and_corrected():
     run = new_run(DEFAULT)
     rows = rows_by_number(run, revealed(run.net.n_l, None))
-    assert "a_j^(l)" in rows["9+13"].erratum and r"a_j^{(l,k)}" in rows["9+13"].general
-    assert "y^(k)" in rows["10"].erratum and r"\lambda" not in rows["10"].general
-    assert "n_l" in rows["16"].erratum and "a_i^{(n_l)}" in rows["16"].general
+    # errata in plain Unicode beside the typeset rows, not ASCII (a_j^(l))
+    assert "aⱼ⁽ˡ⁾" in rows["9+13"].erratum and r"a_j^{(l,k)}" in rows["9+13"].general
+    assert "y⁽ᵏ⁾" in rows["10"].erratum and r"\lambda" not in rows["10"].general
+    assert "aᵢ⁽ⁿˡ⁾" in rows["16"].erratum and "a_i^{(n_l)}" in rows["16"].general
 
 
 def test_pending_rows_have_no_numbers_and_the_current_phase_is_active():

@@ -55,9 +55,10 @@ _STUB_JS = loader_js("__bpActionBarModules", "action-bar-error", "action_bar")
 # CSS custom properties, which reach into the element's shadow root by inheritance.
 _CSS = """
 :host { display: block; }
-.action-bar { display: flex; gap: 1rem; align-items: stretch; width: 100%; min-width: 0;
+.action-bar { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: stretch; width: 100%; min-width: 0;
   font-family: var(--st-font, "Source Sans", sans-serif); font-size: 0.875rem; }
-.action-bar button { position: relative; flex: 1 1 0; min-width: 0; max-width: 10rem; min-height: 2.5rem;
+/* A button never shrinks below its label (narrow screens wrap the row instead of cutting "Step" to "S…"). */
+.action-bar button { position: relative; flex: 1 0 auto; min-width: max-content; max-width: 10rem; min-height: 2.5rem;
   margin: 0; padding: 0.25rem 0.75rem; display: inline-flex; align-items: center; justify-content: center;
   font: inherit; font-weight: var(--st-base-font-weight, 400); line-height: 1.6; white-space: nowrap;
   border-radius: var(--st-button-radius, 0.5rem); border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.2));

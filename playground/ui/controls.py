@@ -150,7 +150,7 @@ def _read(uploader, base: C.Config, view: View, shown: list[str]) -> C.Config:
     if show("train"):
         train = _percent_slider(sb, "Training share", "train_fraction", keep(K.TRAIN_PCT), "train" in locked)
     if show("data"):
-        c1, c2 = sb.columns([3, 2], vertical_alignment="bottom")
+        c1, c2 = sb.columns(2, vertical_alignment="bottom")  # [3, 2] cut the button to "Regener…"
         # An upload is split once with seed 0: a seed here would change nothing, so it is off.
         seeds = C.SETTING["data_seed"].values
         data_seed = c1.number_input("Data seed", seeds.lo, seeds.hi, key=keep(K.DATA_SEED),

@@ -157,7 +157,7 @@ def controls_row(run, view: View) -> None:
                      "gradients, update.", limit=50),
         ActionButton("reset", "Reset", "New initial weights from the seed; epoch 0.", limit=5),
     ) if group[b.name] not in view.hidden]
-    cols = st.columns([4.3, 1.1, 4], vertical_alignment="center")
+    cols = st.columns([5, 1.9, 3.1], vertical_alignment="center")  # at 1024 px the four buttons and "Play" fit
     with cols[0]:  # clicks arrive as numbered state, never lost to an abandoned rerun (action_bar.py)
         bar = action_bar(buttons, key=keys.RUN_CONTROLS,
                          disabled={b.name for b in buttons if group[b.name] in view.locked})

@@ -37,9 +37,13 @@ def start_session() -> tuple[C.Config, View]:
         s.link_config, s.view, s.link_warnings, s.started = cfg, view, warnings + view_warnings, True
         seed_widgets(cfg, overwrite=True)
     if s.link_warnings:
-        st.warning("Some link settings were not used and fell back to their defaults: "
-                   + "; ".join(s.link_warnings) + ".")
+        st.warning("Some link settings were not used and fell back to their defaults: " + _listed(s.link_warnings))
     return s.link_config, s.view
+
+
+def _listed(warnings: list[str]) -> str:
+    """Warnings as one sentence: "a; b; c." (a warning's own full stop would make ".;")."""
+    return "; ".join(w.rstrip(". ") for w in warnings) + "."
 
 
 def publish(run: Run, view: View) -> None:
@@ -106,4 +110,4 @@ def apply_pending_settings() -> None:
         (cfg, warnings), s.pending_settings = s.pending_settings, None
         seed_widgets(cfg, overwrite=True)
         if warnings:
-            st.warning("Some settings in the file were not used: " + "; ".join(warnings) + ".")
+            st.warning("Some settings in the file were not used: " + _listed(warnings))

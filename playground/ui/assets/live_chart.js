@@ -259,6 +259,41 @@ function themeTemplate(el) {
   return { layout };
 }
 
+// The house figures (figures/style.py) are drawn for a light page: white paper, Streamlit's dark
+// body text. On a dark theme their paper, text, grid and axis lines take the page's colours instead,
+// so no chart is a light box on a dark page; data colours (the sign scale, classes) stay as they are.
+const HOUSE = { text: ["#262730", "#2f3e4e"], paper: ["white", "#ffffff"], lines: ["#ececec", "#bbbbbb"] };
+
+function rgbOf(colour) {
+  const m = /rgba?\(([^)]+)\)/.exec(colour) || [];
+  if (m[1]) return m[1].split(",").slice(0, 3).map(Number);
+  if (/^#[0-9a-f]{6}$/i.test(colour)) return hexRgb(colour);
+  return null;
+}
+
+function darkTheme(el) {
+  const rgb = rgbOf(cssVar(el, "--st-background-color"));
+  return !!rgb && 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 128;
+}
+
+function onDark(fig, el) {
+  const text = cssVar(el, "--st-text-color") || "#fafafa";
+  const line = cssVar(el, "--st-border-color") || "rgba(250,250,250,0.2)";
+  const walk = (o) => {
+    if (!o || typeof o !== "object") return;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (typeof v === "string") {
+        if ((k === "paper_bgcolor" || k === "plot_bgcolor") && HOUSE.paper.includes(v)) o[k] = "rgba(0,0,0,0)";
+        else if (k === "color" && HOUSE.text.includes(v)) o[k] = text;
+        else if (/^(grid|line|zeroline)color$/.test(k) && HOUSE.lines.includes(v)) o[k] = line;
+      } else if (typeof v === "object") walk(v);
+    }
+  };
+  walk(fig.layout);
+  walk(fig.data);
+}
+
 // ------------------------------------------------------------------------------- the clock
 function clock() {
   let c = window.__bpLiveClock;
@@ -490,6 +525,7 @@ async function receive(st, d) {
       const fig = JSON.parse(d.structure);
       const layout = fig.layout || {};
       if (d.themed && layout.template === undefined) layout.template = themeTemplate(st.el);
+      else if (darkTheme(st.el)) onDark(fig, st.el);
       if (layout.uirevision === undefined) layout.uirevision = "live_chart"; // zoom survives updates
       delete layout.width; // width follows the container
       layout.autosize = true;
@@ -569,7 +605,28 @@ function renderMath(st, katex) {
       box.el.children[1].innerHTML = katex.renderToString(g.tex, { displayMode: true, throwOnError: false });
     }
   });
+  fitMath(st);
+  if (!st.fitObserver && typeof ResizeObserver !== "undefined") {
+    let width = st.el.clientWidth;
+    st.fitObserver = new ResizeObserver((entries) => {
+      const w = Math.round(entries[entries.length - 1].contentRect.width);
+      if (w !== width) { width = w; fitMath(st); }
+    });
+    st.fitObserver.observe(st.el);
+  }
   st.el.dataset.rendered = String(Number(st.el.dataset.rendered || 0) + 1);
+}
+
+// A formula wider than its box (a long row of numbers, a narrow screen) is set smaller until it fits,
+// down to 60 %; past that the box scrolls. KaTeX cannot break a display formula over lines.
+const MIN_MATH_SCALE = 0.6;
+function fitMath(st) {
+  const texes = st.boxes.map((b) => b.el.children[1]);
+  for (const tex of texes) tex.style.fontSize = "";
+  const over = texes.map((tex) => (tex.clientWidth > 0 ? tex.scrollWidth / tex.clientWidth : 1)); // one layout
+  texes.forEach((tex, i) => {
+    if (over[i] > 1.001) tex.style.fontSize = `${Math.max(MIN_MATH_SCALE, 0.98 / over[i]) * 100}%`;
+  });
 }
 
 function receiveMath(component) {
