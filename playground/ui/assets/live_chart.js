@@ -530,7 +530,9 @@ async function receive(st, d) {
       delete layout.width; // width follows the container
       layout.autosize = true;
       layout.height = d.height;
-      d.fig = { data: fig.data || [], layout, config: { responsive: true, displaylogo: false } };
+      // On a phone the mode bar (shown at all times on touch screens) covered the charts' labels.
+      const phone = window.matchMedia && window.matchMedia("(max-width: 640px)").matches;
+      d.fig = { data: fig.data || [], layout, config: { responsive: true, displaylogo: false, displayModeBar: !phone && "hover" } };
     }
     d.decodedBase = base;
     st.el.style.height = d.height + "px";
