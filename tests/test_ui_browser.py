@@ -333,3 +333,69 @@ def test_two_downloads_in_a_row_both_arrive(page) -> None:
         names.append(download.suggested_filename)
         assert Path(download.path()).read_text().startswith("epoch"), "a history CSV"
     assert names == ["history.csv", "history.csv"]
+
+
+# --------------------------------------------------------------------------------------------- screens
+_CUT_JS = """() => {
+  // Every element (shadow roots too) whose text is cut: a label, a metric, a formula.
+  const all = [];
+  const walk = (root) => { for (const el of root.querySelectorAll('*')) { all.push(el); if (el.shadowRoot) walk(el.shadowRoot); } };
+  walk(document);
+  const cut = (el) => el.scrollWidth > el.clientWidth + 1;
+  const out = [];
+  for (const el of all) {
+    if (el.matches('.action-bar button .label, .live-metric-value, .live-math-tex') && cut(el))
+      out.push(el.className + ': ' + el.textContent.slice(0, 30));
+  }
+  const play = [...document.querySelectorAll('[data-testid="stCheckbox"] label')].find((l) => /Play/.test(l.textContent));
+  const text = play && [...play.querySelectorAll('*')].find((e) => e.textContent.trim() === 'Play' && e.children.length === 0);
+  if (!text || text.getBoundingClientRect().width < 20 || cut(text)) out.push('Play label');
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1440])
+def test_no_label_metric_or_formula_is_cut_at_laptop_widths(app_url, width: int) -> None:
+    with browser_page(app_url, viewport={"width": width, "height": 900}, timeout_ms=WAIT_MS) as (pg, log):
+        pg.wait_for_function(
+            "(keys) => keys.every((k) => document.querySelector(`.live-chart.js-plotly-plot[data-key=\"${k}\"]`))",
+            arg=list(KEYS), timeout=60_000)
+        button(pg, "Step").click()
+        wait_epoch(pg, 1)
+        pg.wait_for_function("() => Number(document.querySelector('.live-math')?.dataset.rendered) > 0",
+                             timeout=WAIT_MS)
+        pg.wait_for_timeout(500)
+        assert pg.evaluate(_CUT_JS) == []
+        assert not log.problems(), log.problems()
+
+
+def test_on_a_phone_the_first_chart_starts_on_the_first_screen(app_url) -> None:
+    with browser_page(app_url, viewport={"width": 390, "height": 844}, timeout_ms=WAIT_MS) as (pg, log):
+        pg.wait_for_selector('.live-chart[data-key="network"][data-drawn="1"]', timeout=60_000)
+        top = pg.evaluate("() => document.querySelector('.live-chart').getBoundingClientRect().top")
+        assert top < 844, f"the first chart starts {top:.0f} px down"
+        assert pg.locator(".modebar").count() == 0  # no mode bar over the charts' labels
+        # Labels and metrics fit; a formula too wide for a phone even at 60 % scrolls in its box.
+        assert [c for c in pg.evaluate(_CUT_JS) if not c.startswith("live-math-tex")] == []
+        assert set(pg.evaluate("""() => [...document.querySelectorAll('.live-math-tex')].map(
+            (el) => getComputedStyle(el).overflowX)""")) <= {"auto"}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_chart_follows_the_theme(app_url, scheme: str) -> None:
+    """No chart is a light box on a dark page (nor a dark one on a light page)."""
+    with browser_page(app_url, timeout_ms=WAIT_MS) as (pg, log):
+        pg.emulate_media(color_scheme=scheme)
+        pg.reload()
+        pg.wait_for_function(
+            "(keys) => keys.every((k) => document.querySelector(`.live-chart[data-key=\"${k}\"][data-drawn=\"1\"]`))",
+            arg=list(KEYS), timeout=60_000)
+        papers = pg.evaluate("""() => [...document.querySelectorAll('.live-chart')].map((el) =>
+            [el.dataset.key, el._fullLayout.paper_bgcolor, getComputedStyle(el).color,
+             el._fullLayout.font.color])""")
+        for key, paper, _, font in papers:
+            if scheme == "dark":
+                assert paper in ("rgba(0, 0, 0, 0)", "rgba(0,0,0,0)", "transparent"), (key, paper)
+                assert font.lower() not in ("#262730", "#2f3e4e"), (key, font)  # light text on the dark page
+            else:
+                assert paper in ("white", "#ffffff", "rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), (key, paper)
