@@ -224,9 +224,9 @@ def test_delta_heatmaps_many_sorted_bins_get_thinned_ticks(rng):
 
 
 def regression_case(rng, m=300, n_layers=3, width=8, decimals=1):
-    """δ for a regression run, labelled as run.py labels targets ("y≈0.3"), columns sorted by y."""
+    """δ for a regression run, labelled as readouts.py labels targets ("y≈0.3"), columns sorted by y."""
     y = rng.uniform(-3, 3, m)
-    pick = rng.permutation(m)[:96]  # as run.py picks them
+    pick = rng.permutation(m)[:96]  # as readouts.py picks them
     order = pick[np.argsort(y[pick], kind="stable")]
     deltas = {l: rng.normal(size=(m, width)) for l in range(2, 2 + n_layers)}
     return deltas, order, [f"y≈{v:.{decimals}f}" for v in y], y
@@ -709,3 +709,14 @@ def test_figures_import_neither_streamlit_nor_the_core():
     leaf = ast.parse((FIGURES_DIR.parent / "notation.py").read_text())
     assert [n for n in ast.walk(leaf) if isinstance(n, ast.Import | ast.ImportFrom)
             and not (isinstance(n, ast.ImportFrom) and n.module == "__future__")] == []
+
+
+def test_loss_curve_at_epoch_0_shows_whole_epochs_and_both_points() -> None:
+    """One point at epoch 0 used to sit mid-axis from −1 to 1 with fractional epoch ticks, and the
+    filled test marker hid the train one under it."""
+    from playground.figures.loss import loss_curve
+
+    fig = loss_curve(np.array([0]), {"J": np.array([0.61]), "J_test": np.array([0.61])})
+    assert tuple(fig.layout.xaxis.autorangeoptions.include) == (-0.25, 5) and fig.layout.xaxis.tick0 == 0
+    symbols = {t.name: t.marker.symbol for t in fig.data}
+    assert symbols["J test"] == "circle-open" and symbols["J(W,b) train"] == "circle"

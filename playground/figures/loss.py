@@ -96,6 +96,8 @@ def loss_curve(
         fig.add_trace(go.Scatter(
             x=x, y=y, mode=_mode(x.size), name=name,
             line=dict(color=colour, dash=dash, width=2 if dash == "solid" else 1.6),
+            # test markers hollow: at the first epochs test J sits on train J, and a filled one hid it
+            marker=dict(symbol="circle-open" if colour == TEST_COLOUR else "circle", size=7),
             hovertemplate="%{y:.4g}",
         ))
         if highlight_now and dash == "solid" and x.size:
@@ -116,7 +118,9 @@ def loss_curve(
             showarrow=False,
             font=dict(color=DIVERGED_COLOUR),
         )
-    fig.update_xaxes(title_text="epoch")
+    # Epochs from 0, and at least 0-5 shown: one point at epoch 0 used to sit mid-axis from −1 to 1,
+    # with fractional epoch ticks.
+    fig.update_xaxes(title_text="epoch", autorangeoptions=dict(include=[-0.25, 5]), tick0=0)
     fig.update_yaxes(title_text="J", type="log" if log_y else "linear", dtick="D2" if log_y else None)
     # The axis type is part of the revision: a zoom kept from a linear axis means nothing on a log one.
     base_layout(fig, 320, uirevision=f"loss_curve_{'log' if log_y else 'linear'}")
