@@ -29,7 +29,6 @@ from .style import (
 )
 
 BACKGROUND_DIVERGING = [[0.0, tint(NEGATIVE, 0.45)], [0.5, ZERO], [1.0, tint(POSITIVE, 0.45)]]
-TEST_OUTLINE = "#222222"
 
 
 def _class_index(y: np.ndarray, n_classes: int, low: float) -> np.ndarray:
@@ -171,11 +170,13 @@ def prediction_surface(
     # White outlines vanish on a regression's near-zero (white) colours, so there the train outline is grey.
     parts = [("train", X_train, y_train, "white" if task == "classification" else "#8a8a8a")]
     if test_shown:
-        parts.append(("test", X_test, y_test, TEST_OUTLINE))
+        parts.append(("test", X_test, y_test, None))  # rings: no outline
     size = 7 if len(X_train) <= 500 else 5
     for part, X, y, outline in parts:
         X = compact(X)
-        marker = dict(size=size, line=dict(color=outline, width=0.8 if part == "train" else 1.5))
+        # Train points filled (●), test points rings in their class colour (○), as the chart's heading says.
+        marker = (dict(size=size, line=dict(color=outline, width=0.8)) if part == "train"
+                  else dict(size=size + 1, symbol="circle-open", line=dict(width=2.2)))
         if task == "classification":
             idx = _class_index(y, n_classes, low)
             for k, name in enumerate(classes):
@@ -184,7 +185,7 @@ def prediction_surface(
                     continue
                 fig.add_trace(go.Scatter(
                     x=X[sel, 0], y=X[sel, 1], mode="markers", marker=dict(color=CLASS_COLOURS[k], **marker),
-                    name=f"class {name}" if part == "train" else "test (dark outline)",
+                    name=f"class {name}" if part == "train" else "test ○",
                     legendgroup=part if part == "test" else f"class {k}",
                     showlegend=bool(part == "train" or k == idx.min()),  # one legend entry stands for all test points
                     hovertemplate=f"class {name} · {part}<br>x₁ = %{{x:.3f}}, x₂ = %{{y:.3f}}<extra></extra>",
