@@ -720,3 +720,20 @@ def test_loss_curve_at_epoch_0_shows_whole_epochs_and_both_points() -> None:
     assert tuple(fig.layout.xaxis.autorangeoptions.include) == (-0.25, 5) and fig.layout.xaxis.tick0 == 0
     symbols = {t.name: t.marker.symbol for t in fig.data}
     assert symbols["J test"] == "circle-open" and symbols["J(W,b) train"] == "circle"
+
+
+def test_matrix_titles_are_short_when_many_panels_stand_side_by_side() -> None:
+    """From four layers on, "max|∂J/∂W| = …" panels ran into each other: the short form is used,
+    by the structure and by every frame alike (a frame rewrites the titles in place)."""
+    from playground.figures.heatmaps import SHORT_TITLES, matrix_frame, matrix_heatmaps
+
+    rng = np.random.default_rng(0)
+    for n in (3, SHORT_TITLES + 1):
+        mats = {l: rng.normal(size=(8, 8)) for l in range(1, n + 1)}
+        fig = matrix_heatmaps(mats, kind="dW")
+        titles = [a.text for a in fig.layout.annotations[:n]]
+        frame = dict(matrix_frame(mats, kind="dW")["l"])
+        assert [frame[f"annotations.{i}.text"] for i in range(n)] == titles
+        long_form = "max|∂J/∂W| = " in titles[0]
+        assert long_form == (n < SHORT_TITLES), titles[0]
+        assert all(len(t.split("<br>")[0]) <= 20 for t in titles) or long_form

@@ -279,12 +279,17 @@ def delta_heatmaps(
     return fig
 
 
-def _matrix_title(symbol: str, l: int, a: np.ndarray | None, shown: np.ndarray | None, now: bool) -> str:
+# From this many panels on, titles take their short form: side by side, the long ones ran into each other.
+SHORT_TITLES = 4
+
+
+def _matrix_title(symbol: str, l: int, a: np.ndarray | None, shown: np.ndarray | None, now: bool,
+                  short: bool = False) -> str:
     base = f"{symbol}{sup(l)}"
     if a is not None:
-        base += f" ({a.shape[0]}×{a.shape[1]})"
+        base += f" {a.shape[0]}×{a.shape[1]}" if short else f" ({a.shape[0]}×{a.shape[1]})"
     if shown is not None:
-        base += f"<br>max|{symbol}| = {fmt(max_abs(shown))}"
+        base += f"<br>max {fmt(max_abs(shown))}" if short else f"<br>max|{symbol}| = {fmt(max_abs(shown))}"
     return panel_title(base, pending=shown is None, now=now)
 
 
@@ -305,7 +310,8 @@ def matrix_frame(
     for i, l in enumerate(layers):
         a = np.asarray(mats[l]) if l in mats else None
         shown = compact(a) if a is not None and l not in pending else None
-        titles.append([f"annotations.{i}.text", _matrix_title(symbol, l, a, shown, l == highlight)])
+        titles.append([f"annotations.{i}.text",
+                       _matrix_title(symbol, l, a, shown, l == highlight, len(layers) >= SHORT_TITLES)])
         if shown is not None:
             r = symmetric_range(shown)
             images.append([f"images.{len(images)}.source", _painted(shown, r)])
@@ -342,7 +348,8 @@ def matrix_heatmaps(
     ranges = {l: symmetric_range(z) for l, z in shown.items()}
     symbol = "W" if kind == "W" else "∂J/∂W"
 
-    titles = [_matrix_title(symbol, l, arrays.get(l), shown.get(l), l == highlight) for l in layers]
+    short = len(layers) >= SHORT_TITLES
+    titles = [_matrix_title(symbol, l, arrays.get(l), shown.get(l), l == highlight, short) for l in layers]
 
     widths = [max(arrays[l].shape[1], 3) if l in arrays else 3 for l in layers]
     max_rows = max((arrays[l].shape[0] for l in arrays), default=1)
@@ -373,8 +380,11 @@ def matrix_heatmaps(
             )
             fig.add_trace(trace, row=1, col=col)
             _panel_image(fig, 1, col, 0.5, s_l, s_next)
-            fig.update_xaxes(dtick=1 if s_l <= 12 else None, title_text=f"j (layer {l})", row=1, col=col)
-            fig.update_yaxes(dtick=1 if s_next <= 12 else None, title_text=f"i (layer {l + 1})", row=1, col=col)
+            axis = dict(size=FONT_SIZE - 2) if short else None
+            fig.update_xaxes(dtick=1 if s_l <= 12 else None, title_text=f"j (layer {l})", title_font=axis,
+                             row=1, col=col)
+            fig.update_yaxes(dtick=1 if s_next <= 12 else None, title_text=f"i (layer {l + 1})", title_font=axis,
+                             row=1, col=col)
         else:
             empty = go.Heatmap(z=[], showscale=False, hoverinfo="skip", name=f"{kind}({l}) pending")
             fig.add_trace(empty, row=1, col=col)
@@ -383,6 +393,9 @@ def matrix_heatmaps(
             mark_highlight(fig, 1, col)
     fig.update_xaxes(showgrid=False, title_standoff=2)
     fig.update_yaxes(autorange="reversed", showgrid=False, title_standoff=2)
+    if short:
+        for title in fig.layout.annotations[:len(layers)]:  # make_subplots' titles come first
+            title.font.size = FONT_SIZE
     colour_now_titles(fig)
     base_layout(fig, total, uirevision=f"matrix_heatmaps_{kind}")
     fig.update_layout(margin=dict(t=margin_t, b=margin_b), showlegend=False)
