@@ -494,3 +494,17 @@ def test_a_huge_metric_fits_its_tile() -> None:
 
     assert _fits(0.92345) == "0.923" and _fits(-3.5) == "-3.500"
     assert _fits(-6.3e291) == "-6.30e+291" and len(_fits(-6.3e291)) <= 10
+
+
+def test_a_classroom_link_says_what_it_hides_and_marks_what_it_locks() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["hide"] = "noise,seed"
+    at.query_params["lock"] = "alpha"
+    ok(at.run())
+    captions = [c.value for c in at.sidebar.caption]
+    assert any("hides the noise slider; the weight seed" in c and "locks 🔒 the learning rate α" in c
+               for c in captions), captions
+    alpha = at.select_slider(key="alpha")
+    assert alpha.disabled and alpha.label.endswith("🔒")
+    assert not at.select_slider(key="lam").label.endswith("🔒")
+    assert "noise_pct" not in [s.key for s in at.slider]

@@ -18,7 +18,7 @@ from ..experiment import UPLOAD, is_generated
 from ..initializers import INITIALIZERS
 from ..losses import LOSSES
 from ..notation import sub
-from ..share import View
+from ..share import CONTROLS, View
 from . import keys as K
 from . import state
 
@@ -76,6 +76,16 @@ def seed_widgets(cfg: C.Config, *, overwrite: bool) -> None:
     state.seed_widgets(widget_state(cfg), overwrite=overwrite)
 
 
+def classroom_caption(view: View) -> str:
+    """What a classroom link hides and locks, in words (share.CONTROLS), for the students."""
+    parts = []
+    if view.hidden:
+        parts.append("hides " + "; ".join(CONTROLS[c] for c in sorted(view.hidden)))
+    if view.locked:
+        parts.append("locks 🔒 " + "; ".join(CONTROLS[c] for c in sorted(view.locked)))
+    return "This classroom link " + ", and ".join(parts) + "."
+
+
 def restore_widgets() -> None:
     """At the top of a run, before any widget is drawn: show the settings in force again after
     the page refused new ones (ui/page.py), keeping the memory of hidden widgets."""
@@ -124,6 +134,12 @@ def _read(uploader, base: C.Config, view: View, shown: list[str]) -> C.Config:
         shown.append(key)
         return key
 
+    def mark(label: str, control: str) -> str:  # a control a classroom link locks says so
+        return f"{label} 🔒" if control in locked else label
+
+    if hidden or locked:
+        sb.caption(classroom_caption(view))
+
     def show(name: str) -> bool:
         return name not in hidden
 
@@ -134,7 +150,7 @@ def _read(uploader, base: C.Config, view: View, shown: list[str]) -> C.Config:
     opts = dataset_options()
     dataset = base.dataset
     if show("data"):
-        dataset = sb.selectbox("Dataset", list(opts), format_func=opts.__getitem__, key=keep(K.DATASET),
+        dataset = sb.selectbox(mark("Dataset", "data"), list(opts), format_func=opts.__getitem__, key=keep(K.DATASET),
                                disabled="data" in locked)
     generated = is_generated(dataset)
     if dataset == UPLOAD and show("upload"):
@@ -142,24 +158,26 @@ def _read(uploader, base: C.Config, view: View, shown: list[str]) -> C.Config:
     noise, n_points, train, data_seed, features = (base.noise, base.n_points, base.train_fraction,
                                                    base.data_seed, base.features)
     if show("noise"):
-        noise = _percent_slider(sb, "Noise", "noise", keep(K.NOISE_PCT), not generated or "noise" in locked)
+        noise = _percent_slider(sb, mark("Noise", "noise"), "noise", keep(K.NOISE_PCT),
+                                not generated or "noise" in locked)
     if show("points"):
         points = C.SETTING["n_points"].values
-        n_points = sb.slider("Points", points.lo, points.hi, step=50, key=keep(K.N_POINTS),
+        n_points = sb.slider(mark("Points", "points"), points.lo, points.hi, step=50, key=keep(K.N_POINTS),
                              disabled=not generated or "points" in locked)
     if show("train"):
-        train = _percent_slider(sb, "Training share", "train_fraction", keep(K.TRAIN_PCT), "train" in locked)
+        train = _percent_slider(sb, mark("Training share", "train"), "train_fraction", keep(K.TRAIN_PCT),
+                                "train" in locked)
     if show("data"):
         c1, c2 = sb.columns(2, vertical_alignment="bottom")  # [3, 2] cut the button to "Regener…"
         # An upload is split once with seed 0: a seed here would change nothing, so it is off.
         seeds = C.SETTING["data_seed"].values
-        data_seed = c1.number_input("Data seed", seeds.lo, seeds.hi, key=keep(K.DATA_SEED),
+        data_seed = c1.number_input(mark("Data seed", "data"), seeds.lo, seeds.hi, key=keep(K.DATA_SEED),
                                     disabled=dataset == UPLOAD or "data" in locked)
         c2.button("Regenerate", help="Draw new data with the next seed; the network keeps training.",
                   disabled=dataset == UPLOAD or "data" in locked, on_click=_next_data_seed)
     if generated and show("features"):
         features = tuple(sb.pills(
-            "Input features", list(C.SETTING["features"].values.options), selection_mode="multi",
+            mark("Input features", "features"), list(C.SETTING["features"].values.options), selection_mode="multi",
             format_func=FEATURE_LABELS.__getitem__, key=keep(K.FEATURES), disabled="features" in locked,
             help="Extra inputs computed from (x₁, x₂), as in TensorFlow Playground.",
         ) or ())
@@ -169,8 +187,9 @@ def _read(uploader, base: C.Config, view: View, shown: list[str]) -> C.Config:
     if show("network"):
         lock = "network" in locked
         layers = C.SETTING["hidden"].values
-        n_hidden = int(sb.number_input("Hidden layers", 0, layers.most, key=keep(K.N_HIDDEN), disabled=lock))
-        per_layer = sb.toggle("A different f per layer", key=keep(K.PER_LAYER_F),
+        n_hidden = int(sb.number_input(mark("Hidden layers", "network"), 0, layers.most, key=keep(K.N_HIDDEN),
+                       disabled=lock))
+        per_layer = sb.toggle(mark("A different f per layer", "network"), key=keep(K.PER_LAYER_F),
                               disabled=lock or not show("activation") or "activation" in locked)
         cols = sb.columns(2)
         sizes, acts = [], []
@@ -188,14 +207,17 @@ def _read(uploader, base: C.Config, view: View, shown: list[str]) -> C.Config:
     loss, output = base.loss, base.output_activation
     if show("activation"):
         if not layer_acts:
-            activation = sb.selectbox("Activation f", act_names, format_func=act_label, key=keep(K.ACTIVATION),
+            activation = sb.selectbox(mark("Activation f", "activation"), act_names, format_func=act_label,
+                                      key=keep(K.ACTIVATION),
                                       disabled="activation" in locked)
     if show("loss"):
-        loss = sb.selectbox("Loss", list(C.SETTING["loss"].values.options), key=keep(K.LOSS), disabled="loss" in locked,
+        loss = sb.selectbox(mark("Loss", "loss"), list(C.SETTING["loss"].values.options), key=keep(K.LOSS),
+                            disabled="loss" in locked,
                             format_func=lambda n: "Auto (by task)" if n == C.AUTO else LOSSES[n].label)
     if show("activation"):
         output = sb.selectbox(
-            "Output activation", list(C.SETTING["output_activation"].values.options), key=keep(K.OUTPUT_ACTIVATION),
+            mark("Output activation", "activation"), list(C.SETTING["output_activation"].values.options),
+            key=keep(K.OUTPUT_ACTIVATION),
             disabled=loss == "cross_entropy" or "activation" in locked,
             format_func=lambda n: "Auto (eq. 4's f if bounded; linear for regression)" if n == C.AUTO else act_label(n),
             help="Cross-entropy fixes the output: sigmoid for one unit, softmax for several.")
@@ -203,13 +225,15 @@ def _read(uploader, base: C.Config, view: View, shown: list[str]) -> C.Config:
     sb.header("Training")
     alpha, lam, batch_size, init, seed, speed = base.alpha, base.lam, base.batch_size, base.init, base.seed, base.speed
     if show("alpha"):
-        alpha = sb.select_slider("Learning rate α", C.SETTING["alpha"].values.values, format_func=_fmt,
+        alpha = sb.select_slider(mark("Learning rate α", "alpha"), C.SETTING["alpha"].values.values, format_func=_fmt,
                                  key=keep(K.ALPHA), disabled="alpha" in locked)
     if show("lambda"):
-        lam = sb.select_slider("Weight decay λ", C.SETTING["lam"].values.values, format_func=_fmt, key=keep(K.LAM),
+        lam = sb.select_slider(mark("Weight decay λ", "lambda"), C.SETTING["lam"].values.values, format_func=_fmt,
+                               key=keep(K.LAM),
                                disabled="lambda" in locked)
     if show("batch"):
-        mode = sb.radio("Batch", BATCH_MODES, horizontal=True, key=keep(K.BATCH_MODE), disabled="batch" in locked,
+        mode = sb.radio(mark("Batch", "batch"), BATCH_MODES, horizontal=True, key=keep(K.BATCH_MODE),
+                        disabled="batch" in locked,
                         help="Full batch is the text's gradient descent; a mini-batch is the same update "
                              "with m = the batch size.")
         batch_size = 0 if mode == BATCH_MODES[0] else 1
@@ -217,13 +241,15 @@ def _read(uploader, base: C.Config, view: View, shown: list[str]) -> C.Config:
             batch_size = int(sb.number_input("Batch size", 2, C.SETTING["batch_size"].values.hi, key=keep(K.BATCH_SIZE),
                                              disabled="batch" in locked))
     if show("init"):
-        init = sb.selectbox("Initializer", list(C.SETTING["init"].values.options),
+        init = sb.selectbox(mark("Initializer", "init"), list(C.SETTING["init"].values.options),
                             format_func=lambda n: INITIALIZERS[n].label, key=keep(K.INIT), disabled="init" in locked)
     if show("seed"):
         seeds = C.SETTING["seed"].values
-        seed = sb.number_input("Weight seed", seeds.lo, seeds.hi, key=keep(K.SEED), disabled="seed" in locked)
+        seed = sb.number_input(mark("Weight seed", "seed"), seeds.lo, seeds.hi, key=keep(K.SEED),
+                               disabled="seed" in locked)
     if show("speed"):
-        speed = sb.select_slider("Play speed (epochs per second)", C.SETTING["speed"].values.values, key=keep(K.SPEED),
+        speed = sb.select_slider(mark("Play speed (epochs per second)", "speed"), C.SETTING["speed"].values.values,
+                                 key=keep(K.SPEED),
                                  disabled="speed" in locked,
                                  help="1/s shows every update; the readout says what the machine achieves.")
 
