@@ -339,7 +339,9 @@ def test_two_downloads_in_a_row_both_arrive(page) -> None:
 _CUT_JS = """() => {
   // Every element (shadow roots too) whose text is cut: a label, a metric, a formula.
   const all = [];
-  const walk = (root) => { for (const el of root.querySelectorAll('*')) { all.push(el); if (el.shadowRoot) walk(el.shadowRoot); } };
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) { all.push(el); if (el.shadowRoot) walk(el.shadowRoot); }
+  };
   walk(document);
   const cut = (el) => el.scrollWidth > el.clientWidth + 1;
   const out = [];
@@ -347,8 +349,10 @@ _CUT_JS = """() => {
     if (el.matches('.action-bar button .label, .live-metric-value, .live-math-tex') && cut(el))
       out.push(el.className + ': ' + el.textContent.slice(0, 30));
   }
-  const play = [...document.querySelectorAll('[data-testid="stCheckbox"] label')].find((l) => /Play/.test(l.textContent));
-  const text = play && [...play.querySelectorAll('*')].find((e) => e.textContent.trim() === 'Play' && e.children.length === 0);
+  const play = [...document.querySelectorAll('[data-testid="stCheckbox"] label')]
+    .find((l) => /Play/.test(l.textContent));
+  const text = play && [...play.querySelectorAll('*')]
+    .find((e) => e.textContent.trim() === 'Play' && e.children.length === 0);
   if (!text || text.getBoundingClientRect().width < 20 || cut(text)) out.push('Play label');
   return out;
 }"""
