@@ -23,7 +23,7 @@ tanh; the cases change only ``hidden``), trained 20 ``run.step()``s, then frame 
 The arguments are the view's (copied from render_view; playground.ui is not imported, it needs
 Streamlit) with the page's default options: δ scale per layer, linear loss axis, matrices = ∂J/∂W.
 One snapshot per message is assumed, so the loss curve's history (``base``) travels every frame:
-the new path's worst case. The row ``arrays`` is the prediction grid ``run.surface()`` (old) vs
+the new path's worst case. The row ``arrays`` is the prediction grid ``readouts.surface(run)`` (old) vs
 ``frames.take`` (new, which includes that grid); the test numbers of the epoch (``run.measure()``)
 are computed untimed before both paths, since both draw them and the first caller would pay.
 
@@ -50,7 +50,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playground import figures as F  # noqa: E402
-from playground import frames  # noqa: E402
+from playground import frames, readouts  # noqa: E402
 from playground.config import DEFAULT, replace  # noqa: E402
 from playground.experiment import new_run  # noqa: E402
 from playground.figures import spec  # noqa: E402
@@ -100,7 +100,7 @@ def view_of(run: Run) -> View:
     return View(
         sizes=list(run.net.sizes), acts=[run.net.f[l].name for l in range(2, n_l + 1)],
         pending_dW=not rev.gradients, highlight=now,
-        order=run.example_order, labels=run.example_labels, pending_delta=rev.pending_delta(n_l),
+        order=readouts.example_order(run), labels=readouts.example_labels(run), pending_delta=rev.pending_delta(n_l),
         delta_highlight=now if rev.current is not None and rev.current.kind == "delta" else None,
         shared=run.cfg.delta_shared, log_y=run.cfg.log_y,
         loss_now=rev.current is not None and rev.current.kind == "cost",
@@ -119,13 +119,13 @@ def _dW(run: Run) -> list[np.ndarray]:
 
 
 def figures_of(run: Run, v: View, surface: tuple | None = None) -> dict[str, Callable[[], object]]:
-    """Each chart's builder call on the run as it stands (surface: run.surface(), if already computed)."""
+    """Each chart's builder call on the run as it stands (surface: readouts.surface(run), if already computed)."""
     tr = run.trace
     n_l = run.net.n_l
     data = run.plot_data
 
     def surface_fig():
-        x1, x2, values = surface if surface is not None else run.surface()
+        x1, x2, values = surface if surface is not None else readouts.surface(run)
         return F.prediction_surface(x1, x2, values, X_train=data.X_train, y_train=data.y_train, X_test=data.X_test,
                                     y_test=data.y_test, task=data.task, classes=data.classes, low=run.low)
 
@@ -206,7 +206,7 @@ def old_frame(run: Run, v: View) -> Timed:
     """One Play frame the old way: every figure built and serialised whole."""
     out: Timed = {}
     t0 = _clock()
-    surface = run.surface()
+    surface = readouts.surface(run)
     out["arrays"] = (_clock() - t0, "")
     for name, build in figures_of(run, v, surface).items():
         t0 = _clock()
@@ -339,7 +339,7 @@ def report(res: Result) -> str:
         format_table(res),
         f"structures (one-off, 5 charts: builder + figure_dict + to_json): {res.structure_ms:.1f} ms, "
         f"{res.structure_bytes:,} B (≈ {res.structure_ms / res.old_total_ms:.1f} old frames)",
-        # the arrays row is mostly run.surface(), a forward pass both paths need: show the charts' own share
+        # the arrays row is mostly readouts.surface(run), a forward pass both paths need: show the charts' own share
         f"charts only (sum of medians, no arrays row): new/old = {_inverse(charts_new / charts_old)}",
         text,
     ])

@@ -42,7 +42,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from playground import config as C  # noqa: E402
 from playground import figures as F  # noqa: E402
-from playground import frames  # noqa: E402
+from playground import frames, readouts  # noqa: E402
 from playground.diagnostics import hidden_activations, hint, layer_stats  # noqa: E402
 from playground.equations import equation_rows  # noqa: E402
 from playground.experiment import new_run  # noqa: E402
@@ -66,9 +66,9 @@ def frame_payloads(run: Run, *, instrument: str = "diagnostics") -> dict[str, in
     each chart."""
     rows = run.trace_rows
     if len(rows) == len(run.data.y_train):
-        order = run.example_order
+        order = readouts.example_order(run)
     else:  # a mini-batch phase walk (not reached by Play; kept as view._columns has it)
-        labels = [run.example_labels[r] for r in rows]
+        labels = [readouts.example_labels(run)[r] for r in rows]
         order = np.argsort(labels, kind="stable")[:96]
     snap = frames.take(run, order=order)
     if snap.surface is None:

@@ -30,7 +30,7 @@ from dataclasses import asdict
 import numpy as np
 import pandas as pd
 
-from . import share
+from . import readouts, share
 from .config import MAX_HIDDEN_LAYERS, Config
 from .network import Network
 
@@ -105,7 +105,7 @@ def history_csv(run) -> bytes:
     """One row per recorded epoch: J and its parts, the test cost, and the metric on both sets."""
     df = pd.DataFrame(run.history.columns())
     df["epoch"] = df["epoch"].astype(np.int64)
-    m = run.metric_name
+    m = readouts.metric_name(run)
     df = df.rename(columns={"metric_train": f"{m}_train", "metric_test": f"{m}_test"})
     return df.to_csv(index=False).encode("utf-8")
 

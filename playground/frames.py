@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import readouts
 from .run import Run
 from .runs import Lockstep
 
@@ -44,7 +45,7 @@ def take(run: Run, *, order: np.ndarray, surface: bool = True) -> Snapshot:
     run.measure()
     tr = run.trace
     h = run.history.columns()
-    grid = run.surface() if surface else None
+    grid = readouts.surface(run) if surface else None
     n_l = tr.n_l
     return Snapshot(
         epoch=run.epoch, updates=run.updates, J=float(tr.J), J_data=float(tr.J_data), J_decay=float(tr.J_decay),

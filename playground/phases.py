@@ -1,13 +1,17 @@
 """The phases of one update, in the derivation's order, and what each has revealed.
 
 Forward pass layer by layer (eqs. 1-4) → cost J (5-6) → δ^(n_l) (15, 17) → δ^(n_l−1) … δ^(2)
-(15, 18) → gradients (9-13) → update (7-8). The UI steps through this list; charts ask
-:func:`revealed` which values of the update in progress exist yet, and draw the rest as pending.
+(15, 18) → gradients (9-13) → update (7-8). The UI steps through this list (a :class:`Walk`);
+charts ask :func:`revealed` which values of the update in progress exist yet, and draw the rest as
+pending.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
+from .network import Trace
 from .notation import sup
 
 
@@ -62,3 +66,46 @@ def revealed(n_l: int, index: int | None) -> Revealed:
         any(p.kind == "update" for p in done),
         done[-1],
     )
+
+
+@dataclass(eq=False)  # eq=False: array fields have no single truth value to compare
+class Walk:
+    """One update walked through phase by phase (the Phase button): the trace it applies, that
+    trace's rows of the training set, and the phase of :func:`phases` revealed last.
+
+    The trace is computed whole when the walk starts, at the weights of that moment; the phases
+    only reveal it. The update phase (eqs. 7-8) is the last, so a walk reaches it once and its
+    owner applies the update then; after that the walk goes on showing what was applied.
+    """
+
+    trace: Trace
+    rows: np.ndarray  # the training-set rows of trace, in its row order: a mini-batch's, or all m
+    index: int = 0  # into phases(n_l): the first phase is revealed as the walk starts
+
+    @property
+    def n_l(self) -> int:
+        return self.trace.n_l
+
+    @property
+    def phases(self) -> tuple[Phase, ...]:
+        return phases(self.n_l)
+
+    @property
+    def current(self) -> Phase:
+        return self.phases[self.index]
+
+    @property
+    def revealed(self) -> Revealed:
+        return revealed(self.n_l, self.index)
+
+    @property
+    def updated(self) -> bool:
+        """The update phase is reached: the walk's update has been made, and nothing is left to reveal."""
+        return self.index == len(self.phases) - 1
+
+    def advance(self) -> Phase:
+        """Reveal the next phase and return it."""
+        if self.updated:
+            raise ValueError("This walk has reached its update; start a new walk for the next update.")
+        self.index += 1
+        return self.current

@@ -2,7 +2,8 @@
 
 A Run is what the UI keeps in session state. It is pure Python and NumPy, so everything a
 button does — Step, Epoch, a Phase of one update, a frame of Play — is a method here and is
-tested without a browser. The UI never calls the network directly.
+tested without a browser. The UI never calls the network directly. What is only read off a run
+(the metric, the prediction surface, the heatmaps' examples) is in :mod:`playground.readouts`.
 
 The trace at the current weights on the whole training set is cached: with full-batch descent
 (the text's, and the default) it is exactly the next update's trace, so drawing δ^(l) and then
@@ -20,11 +21,9 @@ from .data import Dataset, targets
 from .diagnostics import DiagnosticsHistory, layer_stats, predicted_delta_J
 from .history import History
 from .network import DivergenceError, Network, Trace
-from .phases import Phase, Revealed, phases, revealed
-from .training import minibatches
-
-GRID = 64  # prediction-surface resolution per axis
-HEATMAP_EXAMPLES = 96  # examples shown as columns of the δ heatmaps
+from .phases import Phase, Revealed, Walk, phases, revealed
+from .readouts import metric
+from .training import Batches
 
 
 def resolve_head(cfg: Config, data: Dataset) -> tuple[str, str | None]:
@@ -77,7 +76,7 @@ class Run:
         # Checked once here, not on every update (Network.trace(checked=True)).
         self._X_train, self.Y_train = self.net.check_XY(data.X_train, targets(data.y_train, data.n_classes, self.low))
         self.Y_test = targets(data.y_test, data.n_classes, self.low)
-        self._batches: list = []
+        self._batches = Batches(len(self.Y_train), cfg.batch_size, self.net.rng)
         self.epoch = 0
         self.updates = 0
         self.history = History()
@@ -86,9 +85,7 @@ class Run:
         self.diverged_at: int | None = None
         self._J_scale: float | None = None  # J's size when training started from these weights (see _diverging)
         self._alpha_epochs: dict[float, int] = {}  # epochs trained at each α, for "the largest stable α"
-        self.phase: int | None = None
-        self.phase_trace: Trace | None = None
-        self.phase_rows: np.ndarray = np.arange(0)  # training rows of phase_trace
+        self.walk: Walk | None = None  # the update being walked through phase by phase, if one is
         self._trace: Trace | None = None
         self._last_full: Trace | None = None  # the last full-batch step's trace, for ΔJ when measured
         self._applying: Trace | None = None  # the trace an update is being made from
@@ -101,7 +98,6 @@ class Run:
         self.data = data
         self.plot_data = plot_data if plot_data is not None else data
         self.grid_inputs = grid_inputs
-        self.example_order, self.example_labels = _heatmap_examples(data)
 
     def replace_data(self, data: Dataset, plot_data: Dataset | None = None, grid_inputs=None) -> None:
         """New examples of the same shape (Regenerate): the network keeps its weights and its epoch."""
@@ -111,8 +107,8 @@ class Run:
         self._set_data(data, plot_data, grid_inputs)
         self._X_train, self.Y_train = X, Y
         self.Y_test = targets(data.y_test, data.n_classes, self.low)
-        self._batches, self._trace = [], None
-        self.phase, self.phase_trace = None, None
+        self._batches, self._trace = Batches(len(Y), self.cfg.batch_size, self.net.rng), None
+        self.drop_walk()
         self._measured, self._last_full = None, None  # new weights or data: no step leads here
         self._J_scale = None
 
@@ -122,35 +118,40 @@ class Run:
         return phases(self.net.n_l)
 
     @property
+    def phase(self) -> int | None:
+        """Index into :attr:`phases` of the phase the walk has revealed last; None: no walk under way."""
+        return self.walk.index if self.walk is not None else None
+
+    @property
     def revealed(self) -> Revealed:
-        return revealed(self.net.n_l, self.phase)
+        return self.walk.revealed if self.walk is not None else revealed(self.net.n_l, None)
+
+    def drop_walk(self) -> None:
+        """Forget the phase walk: its update, if made, stays made; if not, it is never made."""
+        self.walk = None
 
     @property
     def updates_per_epoch(self) -> int:
         """Batches in one epoch: 1 for full-batch descent (the text's), ⌈m / batch size⌉ otherwise."""
-        m, size = len(self.Y_train), self.cfg.batch_size
-        return 1 if not size or size >= m else -(-m // size)
+        return self._batches.per_epoch
 
     @property
     def trace(self) -> Trace:
         """The trace shown on screen: the update being stepped through, or the one at the current weights."""
-        if self.phase is not None and self.phase_trace is not None:
-            return self.phase_trace
-        return self.current_trace()
+        return self.walk.trace if self.walk is not None else self.current_trace()
 
     @property
     def trace_rows(self) -> np.ndarray:
         """The training-set rows of :attr:`trace`, in its row order (a mini-batch's during a phase walk)."""
-        if self.phase is not None and self.phase_trace is not None:
-            return self.phase_rows
-        return np.arange(len(self.Y_train))
+        return self.walk.rows if self.walk is not None else np.arange(len(self.Y_train))
 
     _pooled = False  # True while play() runs: current_trace() then writes into the TracePool
 
     def current_trace(self) -> Trace:
         if self._trace is None or self._trace.lam != self.cfg.lam:
+            walked = self.walk.trace if self.walk is not None else None
             out = self._pool.spare(len(self.Y_train), self.net.sizes, [
-                self._trace, self._applying, self._last_full, self.phase_trace]) if self._pooled else None
+                self._trace, self._applying, self._last_full, walked]) if self._pooled else None
             self._trace = self.net.trace(self._X_train, self.Y_train, self.cfg.lam, checked=True, out=out)
         return self._trace
 
@@ -159,16 +160,17 @@ class Run:
         if cfg.batch_size != self.cfg.batch_size:
             # The next update starts a fresh epoch order at the new size; a phase walk under way
             # belongs to a batch of the old size, so it is dropped unapplied.
-            self._batches = []
-            if self.phase is not None and not self.revealed.updated:
-                self.phase, self.phase_trace = None, None
+            self._batches = Batches(len(self.Y_train), cfg.batch_size, self.net.rng)
+            if self.walk is not None and not self.walk.updated:
+                self.drop_walk()
         self.cfg = cfg
 
     def set_weights(self, W: list[np.ndarray], b: list[np.ndarray]) -> None:
         """Adopt imported weights (already checked against the network's shapes) and go on from them."""
         self.net.W, self.net.b = W, b  # copied into the network's θ
-        self._trace, self._batches = None, []
-        self.phase, self.phase_trace = None, None
+        self._trace = None
+        self._batches.restart()
+        self.drop_walk()
         self.notice, self.diverged_at = None, None
         self._measured, self._last_full = None, None  # new weights or data: no step leads here
         self._J_scale = None
@@ -176,17 +178,13 @@ class Run:
     # ---------------------------------------------------------------- actions
     def step(self) -> bool:
         """One update: one batch. If a phase walk is under way, completes its update. False if refused."""
-        if self.phase is not None:
-            return self._finish_phase_walk()
-        idx = self._next_batch()
-        tr = self.current_trace() if isinstance(idx, slice) else self.net.trace(
-            self._X_train[idx], self.Y_train[idx], self.cfg.lam, checked=True
-        )
-        return self._apply(tr)
+        if self.walk is not None:
+            return self._finish_walk()
+        return self._apply(self._batch_trace(self._batches.peek()))
 
     def run_epoch(self) -> bool:
         """Updates until the current epoch ends (a whole epoch if none is under way)."""
-        if self.phase is not None and not self._finish_phase_walk():
+        if self.walk is not None and not self._finish_walk():
             return False
         start = self.epoch
         while self.epoch == start:
@@ -221,50 +219,48 @@ class Run:
 
     def advance_phase(self) -> bool:
         """Reveal the next phase of the update; the update phase applies it. False if refused."""
-        if self.phase is None or self.revealed.updated:
-            idx = self._next_batch()
-            self.phase_trace = self.current_trace() if isinstance(idx, slice) else self.net.trace(
-                self._X_train[idx], self.Y_train[idx], self.cfg.lam, checked=True
-            )
-            self.phase_rows = np.arange(len(self.Y_train))[idx]
-            self.phase = 0
+        if self.walk is None or self.walk.updated:
+            idx = self._batches.peek()
+            self.walk = Walk(self._batch_trace(idx), np.arange(len(self.Y_train))[idx])
         else:
-            self.phase += 1
-        if self.phases[self.phase].kind == "update":
-            ok = self._apply(self.phase_trace, keep_phase=True)
+            self.walk.advance()
+        if self.walk.updated:
+            ok = self._apply(self.walk.trace)
             if not ok:
-                self.phase, self.phase_trace = None, None
+                self.drop_walk()
             return ok
         return True
 
-    def _finish_phase_walk(self) -> bool:
-        tr, done = self.phase_trace, self.revealed.updated
-        self.phase, self.phase_trace = None, None
+    def _finish_walk(self) -> bool:
+        """Step during a walk: make its update if the walk has not reached it yet, and end the walk."""
+        tr, done = self.walk.trace, self.walk.updated
+        self.drop_walk()
         return True if done else self._apply(tr)
 
     # -------------------------------------------------------------- internals
-    def _next_batch(self):
-        if not self._batches:
-            size = self.cfg.batch_size or None
-            self._batches = list(minibatches(self.Y_train.shape[0], size, self.net.rng))
-        return self._batches[0]
+    def _batch_trace(self, idx) -> Trace:
+        """The trace an update on batch idx applies; on the whole set it is the cached one."""
+        if self._batches.is_full_batch:
+            return self.current_trace()
+        return self.net.trace(self._X_train[idx], self.Y_train[idx], self.cfg.lam, checked=True)
 
-    def _apply(self, tr: Trace, keep_phase: bool = False) -> bool:
+    def _apply(self, tr: Trace) -> bool:
         self._applying = tr  # the new weights' trace must not be written over this one (TracePool)
         try:
-            return self._apply_trace(tr, keep_phase)
+            return self._apply_trace(tr)
         finally:
             self._applying = None
 
-    def _apply_trace(self, tr: Trace, keep_phase: bool) -> bool:
+    def _apply_trace(self, tr: Trace) -> bool:
         before = self.net.theta  # apply() makes a new θ, so this one keeps the weights as they were
+        epoch_ends = self._batches.is_last  # J on the whole set is checked and recorded once an epoch, at its end
         if self._J_scale is None and np.isfinite(tr.J):
             self._J_scale = max(float(tr.J), 1.0)
         J_new = None  # J on the training set after the update, when that is what refused it
         try:
             self.net.apply(tr, self.cfg.alpha)
             self._trace = None
-            if len(self._batches) == 1 and self._diverging(self.current_trace().J):
+            if epoch_ends and self._diverging(self.current_trace().J):
                 # Finite weights can still put J at inf on the whole training set, or J can be
                 # running away by orders of magnitude: refuse the update, keep the last good weights.
                 J_new = self.current_trace().J
@@ -274,20 +270,18 @@ class Run:
         except DivergenceError as err:
             self.diverged_at = self.epoch + 1
             self.notice = self._divergence_notice(J_new, err.J)
-            self._batches = []
+            self._batches.restart()
             return False
         self.notice = None
         self.updates += 1
-        full_batch = isinstance(self._batches.pop(0), slice)
-        if not self._batches:
+        self._batches.pop()
+        if epoch_ends:
             self.epoch += 1
             self._alpha_epochs[self.cfg.alpha] = self._alpha_epochs.get(self.cfg.alpha, 0) + 1
             # ΔJ is compared (predicted vs measured) only when the epoch is measured, and only for a
             # step that used the whole set: keep that step's trace, not its numbers, until then.
-            self._last_full = tr if full_batch else None
+            self._last_full = tr if self._batches.is_full_batch else None
             self._record()
-        if not keep_phase:
-            self.phase, self.phase_trace = None, None
         return True
 
     def _diverging(self, J: float) -> bool:
@@ -320,7 +314,7 @@ class Run:
         tr = self.current_trace()
         self.history.record({
             "epoch": self.epoch, "J": tr.J, "J_data": tr.J_data, "J_decay": tr.J_decay,
-            "metric_train": self.metric(tr.a[tr.n_l], self.data.y_train),
+            "metric_train": metric(self, tr.a[tr.n_l], self.data.y_train),
         })
 
     def measure(self) -> None:
@@ -336,67 +330,10 @@ class Run:
         tested = len(self.Y_test) > 0
         self.history.complete(self.epoch, {
             "J_test": self.net.cost(self.data.X_test, self.Y_test, self.cfg.lam) if tested else np.nan,
-            "metric_test": self.metric(self.net.predict(self.data.X_test), self.data.y_test) if tested else np.nan,
+            "metric_test": metric(self, self.net.predict(self.data.X_test), self.data.y_test) if tested else np.nan,
         })
         last = self._last_full  # ΔJ of the step into this epoch: first-order prediction vs the change of J
         dJ = (predicted_delta_J(last, self.cfg.alpha), tr.J - last.J) if last is not None else (np.nan, np.nan)
         self.diagnostics.record(self.epoch, layer_stats(self.net, tr, self.cfg.alpha),
                                 dJ_predicted=dJ[0], dJ_measured=dJ[1])
         self._measured = self.epoch
-
-    # ---------------------------------------------------------------- readouts
-    @property
-    def metric_name(self) -> str:
-        return "accuracy" if self.data.task == "classification" else "R²"
-
-    def classes_of(self, h: np.ndarray) -> np.ndarray:
-        """Predicted class per row of h = a^(n_l): threshold midway for one unit, else arg-max."""
-        if h.shape[1] == 1:
-            return (h[:, 0] > (self.low + 1.0) / 2).astype(np.int64)
-        return h.argmax(axis=1)
-
-    def metric(self, h: np.ndarray, y: np.ndarray) -> float:
-        """Accuracy for classification, R² for regression (NaN where it is undefined)."""
-        if self.data.task == "classification":
-            return float((self.classes_of(h) == y).mean())
-        with np.errstate(over="ignore", invalid="ignore"):
-            ss = float(((y - y.mean()) ** 2).sum())
-            r2 = 1.0 - float(((h[:, 0] - y) ** 2).sum()) / ss if ss > 0 else np.nan
-        return r2 if np.isfinite(r2) else np.nan
-
-    def surface_grid(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """The prediction surface's grid over the input plane (2-D data only): (x1 (G,), x2 (G,))."""
-        if self.plot_data.n_features != 2:
-            return None
-        X = np.vstack([self.plot_data.X_train, self.plot_data.X_test])
-        lo, hi = X.min(axis=0), X.max(axis=0)
-        pad = 0.05 * (hi - lo)
-        return np.linspace(lo[0] - pad[0], hi[0] + pad[0], GRID), np.linspace(lo[1] - pad[1], hi[1] + pad[1], GRID)
-
-    def surface(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """h(x) over the input plane (2-D data only): (x1 (G,), x2 (G,), values (G, G))."""
-        grid = self.surface_grid()
-        if grid is None:
-            return None
-        x1, x2 = grid
-        plane = np.stack(np.meshgrid(x1, x2), axis=-1).reshape(-1, 2)  # row r*G + c is (x1[c], x2[r])
-        inputs = self.grid_inputs(plane) if self.grid_inputs is not None else plane
-        h = self.net.predict(inputs)
-        values = h[:, 0] if h.shape[1] == 1 else h.argmax(axis=1).astype(np.float64)
-        return x1, x2, values.reshape(GRID, GRID)
-
-
-def _heatmap_examples(data: Dataset) -> tuple[np.ndarray, list[str]]:
-    """A readable, fixed subset of training examples for the δ heatmaps, ordered by class or target,
-    and a group label for every training example (its class, or its target rounded)."""
-    y = data.y_train
-    rng = np.random.default_rng(12345)  # fixed: the columns must not jump between frames or runs
-    if data.task == "classification":
-        per = max(1, HEATMAP_EXAMPLES // data.n_classes)
-        order = np.concatenate([
-            np.sort(rng.permutation(np.flatnonzero(y == c))[:per]) for c in range(data.n_classes)
-        ]).astype(np.int64)
-        return order, [data.classes[c] for c in y]
-    pick = np.sort(rng.permutation(len(y))[:HEATMAP_EXAMPLES])
-    order = pick[np.argsort(y[pick], kind="stable")]
-    return order, [f"y≈{v:.1f}" for v in y]

@@ -34,7 +34,7 @@ def measured_step(run: Run) -> DeltaJ:
     step then costs one extra pass over the training set). With a phase walk under way the step
     completes that walk's update, which this cannot predict: both numbers are then NaN.
     """
-    if run.phase is not None:
+    if run.walk is not None:
         return DeltaJ(math.nan, math.nan, run.step())
     before = run.current_trace()
     predicted = predicted_delta_J(before, run.cfg.alpha)

@@ -28,6 +28,54 @@ def minibatches(m: int, batch_size: int | None, rng: np.random.Generator) -> Ite
         yield order[start : start + batch_size]
 
 
+class Batches:
+    """The queue of batches an epoch is made of, as :class:`Run` takes them one update at a time.
+
+    Each epoch's order is drawn from ``rng`` by :func:`minibatches` when the epoch's first batch is
+    asked for, not before, so a run that steps, walks phases or plays draws exactly the same orders
+    as :func:`train_epoch` does epoch by epoch. One batch is under way at a time: :meth:`peek` names
+    it, and :meth:`pop` is called once its update has been applied.
+    """
+
+    def __init__(self, m: int, batch_size: int | None, rng: np.random.Generator) -> None:
+        self.m = m
+        self.batch_size = check_batch_size(batch_size or None)  # 0 or None: the whole set, as the text
+        self.rng = rng
+        # minibatches() makes a batch of all m rows exactly then: the text's full-batch descent
+        self.is_full_batch = self.batch_size is None or self.batch_size >= m
+        self._epoch: list[slice | np.ndarray] = []  # this epoch's batches; empty: the next draws an order
+        self._at = 0  # the batch under way
+
+    @property
+    def per_epoch(self) -> int:
+        """Updates in one epoch: 1 for full-batch descent, ⌈m / batch size⌉ otherwise."""
+        return 1 if self.is_full_batch else -(-self.m // self.batch_size)
+
+    def peek(self) -> slice | np.ndarray:
+        """The rows of the batch under way (``slice(None)`` for all m); starts a new epoch if none is."""
+        if not self._epoch:
+            self._epoch = list(minibatches(self.m, self.batch_size, self.rng))
+            self._at = 0
+        return self._epoch[self._at]
+
+    @property
+    def is_last(self) -> bool:
+        """The batch under way is the last of its epoch: its update ends the epoch."""
+        return len(self._epoch) - self._at == 1
+
+    def pop(self) -> slice | np.ndarray:
+        """The batch under way has been applied: move on to the next (after the last, a new epoch)."""
+        idx = self._epoch[self._at]
+        self._at += 1
+        if self._at == len(self._epoch):
+            self.restart()
+        return idx
+
+    def restart(self) -> None:
+        """Drop the epoch under way; the next :meth:`peek` draws a new order from rng."""
+        self._epoch, self._at = [], 0
+
+
 def check_batch_size(batch_size) -> int | None:
     if batch_size is None:
         return None

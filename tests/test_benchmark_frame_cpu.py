@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmark_loader import load_benchmark  # noqa: E402
 
+from playground import readouts  # noqa: E402
 from playground.config import DEFAULT  # noqa: E402
 from playground.figures import spec  # noqa: E402
 
@@ -61,7 +62,7 @@ def test_main_quick_prints_a_report(capsys):
 
 
 def test_the_surface_of_both_paths_is_the_runs_prediction(result):
-    want = result.run.surface()[2].astype(np.float32)  # the run has not moved since the last frame
+    want = readouts.surface(result.run)[2].astype(np.float32)  # the run has not moved since the last frame
     new = json.loads(result.last_new["surface"])
     old = json.loads(result.last_old["surface"])
     np.testing.assert_array_equal(spec.decode(new["h"][0][1]["z"]), want)  # the invisible heatmap, for hover

@@ -14,6 +14,7 @@ PACKAGE = ROOT / "playground"
 CORE_MODULES = [
     "network", "activations", "losses", "initializers", "training", "gradcheck", "diagnostics", "config", "run",
     "history", "phases", "equations", "experiment", "share", "export", "data", "buffers", "frames", "runs",
+    "readouts",
 ]
 FORBIDDEN_IMPORTS = {"streamlit", "plotly", "pickle"}
 FORBIDDEN_CALLS = {"eval", "exec"}

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # AppTest runs app.py in this process; it imports `playground`
     sys.path.insert(0, str(ROOT))
 
+from playground import readouts  # noqa: E402
 from playground.config import DEFAULT, replace  # noqa: E402
 from playground.experiment import new_run  # noqa: E402
 
@@ -33,7 +34,7 @@ def test_a_hidden_layer_of_32_learns_the_real_dataset(dataset: str, epochs: int,
     for _ in range(epochs):
         assert run.run_epoch(), run.notice
     assert run.epoch == epochs and run.diverged_at is None
-    accuracy = run.metric(run.net.predict(run.data.X_test), run.data.y_test)
+    accuracy = readouts.metric(run, run.net.predict(run.data.X_test), run.data.y_test)
     run.measure()  # test numbers are measured when drawn, not every epoch
     assert accuracy == run.history.columns()["metric_test"][-1]
     assert accuracy > floor, f"{dataset}: test accuracy {accuracy:.3f} after {epochs} epochs (chance {chance:.2f})"

@@ -6,6 +6,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from playground import readouts
 from playground.config import DEFAULT, replace
 from playground.experiment import new_run
 from playground.frames import Clock, play, take
@@ -54,8 +55,8 @@ def test_take_reads_the_run_and_recomputes_nothing_differently():
     assert s.J_decay > 0
     close([s.J, s.J_data, s.J_decay], [run.trace.J, run.trace.J_data, run.trace.J_decay])
     # train and test metric at the current weights (take measures the test side)
-    assert s.metric_train == pytest.approx(run.metric(run.net.predict(d.X_train), d.y_train), abs=0)
-    assert s.metric_test == pytest.approx(run.metric(run.net.predict(d.X_test), d.y_test), abs=0)
+    assert s.metric_train == pytest.approx(readouts.metric(run, run.net.predict(d.X_train), d.y_train), abs=0)
+    assert s.metric_test == pytest.approx(readouts.metric(run, run.net.predict(d.X_test), d.y_test), abs=0)
     assert np.isfinite(s.metric_test)
 
 
@@ -70,14 +71,14 @@ def test_take_deltas_are_the_shown_traces_rows_in_display_order():
         assert s.deltas[l].shape == (len(order), run.net.sizes[l - 1])
         close(s.deltas[l], run.trace.delta[l][order])
         close(s.deltas[l][0], run.trace.delta[l][7])  # row i is example order[i]
-    s2 = take(run, order=run.example_order)
-    assert s2.deltas[n_l].shape == (len(run.example_order), 1)
+    s2 = take(run, order=readouts.example_order(run))
+    assert s2.deltas[n_l].shape == (len(readouts.example_order(run)), 1)
 
 
 def test_take_W_is_a_copy_and_dW_is_the_next_updates_gradient():
     run = new_run(DEFAULT)
     run.step()
-    s = take(run, order=run.example_order)
+    s = take(run, order=readouts.example_order(run))
     before = [w.copy() for w in run.net.W]
     assert len(s.W) == len(s.dW) == run.net.n_l - 1
     for l in range(1, run.net.n_l):
@@ -106,23 +107,24 @@ def test_take_W_is_a_copy_and_dW_is_the_next_updates_gradient():
 def test_take_surface_is_the_runs_prediction_grid():
     run = new_run(DEFAULT)
     run.step()
-    s = take(run, order=run.example_order)
-    x1, x2, values = run.surface()
+    s = take(run, order=readouts.example_order(run))
+    x1, x2, values = readouts.surface(run)
     assert s.surface.shape == values.shape
     close(s.surface, values)
     close(s.surface[5, 3], run.net.predict(np.array([[x1[3], x2[5]]]))[0, 0])
-    assert take(run, order=run.example_order, surface=False).surface is None
+    assert take(run, order=readouts.example_order(run), surface=False).surface is None
 
 
 def test_take_on_digits_has_no_surface_and_wide_deltas():
     run = new_run(replace(DEFAULT, dataset="digits"))
     run.step()
-    s = take(run, order=run.example_order)
+    s = take(run, order=readouts.example_order(run))
     assert s.surface is None
-    assert s.deltas[run.net.n_l].shape == (len(run.example_order), 10)
+    assert s.deltas[run.net.n_l].shape == (len(readouts.example_order(run)), 10)
     for l in range(2, run.net.n_l + 1):
-        close(s.deltas[l], run.trace.delta[l][run.example_order])
-    assert s.metric_test == pytest.approx(run.metric(run.net.predict(run.data.X_test), run.data.y_test), abs=0)
+        close(s.deltas[l], run.trace.delta[l][readouts.example_order(run)])
+    want = readouts.metric(run, run.net.predict(run.data.X_test), run.data.y_test)
+    assert s.metric_test == pytest.approx(want, abs=0)
 
 
 def test_take_during_a_phase_walk_shows_the_walked_update_not_the_next():
@@ -132,12 +134,12 @@ def test_take_during_a_phase_walk_shows_the_walked_update_not_the_next():
     for _ in range(len(run.phases)):  # through the update phase: weights changed, walk still shown
         run.advance_phase()
     assert run.phases[run.phase].kind == "update" and run.epoch == 1
-    s = take(run, order=run.example_order)
-    assert run.trace is run.phase_trace
+    s = take(run, order=readouts.example_order(run))
+    assert run.trace is run.walk.trace
     close(s.J, J0)
     assert s.J != pytest.approx(run.current_trace().J)
     for l in range(2, run.net.n_l + 1):
-        close(s.deltas[l], walked.delta[l][run.example_order])
+        close(s.deltas[l], walked.delta[l][readouts.example_order(run)])
     close(s.W[0], run.net.W[0])  # the weights are the updated ones
     assert s.epoch == 1
 
@@ -212,7 +214,7 @@ def test_clock_minibatch_owes_updates_per_epoch_times_speed():
 @pytest.mark.parametrize("n,k", [(10, 4), (12, 3), (7, 7), (50, 6)])
 def test_play_trains_exactly_n_updates_along_the_hand_stepped_trajectory(n, k):
     run = new_run(DEFAULT)
-    snaps, ok = play(run, n, k, budget_seconds=BIG, order=run.example_order)
+    snaps, ok = play(run, n, k, budget_seconds=BIG, order=readouts.example_order(run))
     twin, W, J = by_hand(DEFAULT, n)
     assert ok and run.updates == run.epoch == n
     assert same(weights(run), weights(twin))
@@ -230,7 +232,7 @@ def test_play_trains_exactly_n_updates_along_the_hand_stepped_trajectory(n, k):
 
 def test_play_fewer_updates_than_snapshots_gives_one_per_update():
     run = new_run(DEFAULT)
-    snaps, ok = play(run, 3, 10, budget_seconds=BIG, order=run.example_order)
+    snaps, ok = play(run, 3, 10, budget_seconds=BIG, order=readouts.example_order(run))
     assert ok and [s.epoch for s in snaps] == [1, 2, 3] and run.updates == 3
 
 
@@ -238,7 +240,7 @@ def test_play_zero_updates_still_gives_the_current_snapshot():
     run = new_run(DEFAULT)
     run.step()
     before = weights(run)
-    snaps, ok = play(run, 0, 5, budget_seconds=BIG, order=run.example_order)
+    snaps, ok = play(run, 0, 5, budget_seconds=BIG, order=readouts.example_order(run))
     assert ok and len(snaps) == 1 and run.updates == 1 and same(weights(run), before)
     assert snaps[0].epoch == 1
     close(snaps[0].J, run.current_trace().J)
@@ -247,7 +249,7 @@ def test_play_zero_updates_still_gives_the_current_snapshot():
 def test_play_minibatch_counts_updates_not_epochs():
     cfg = replace(DEFAULT, batch_size=25)
     run = new_run(cfg)
-    snaps, ok = play(run, 25, 5, budget_seconds=BIG, order=run.example_order)
+    snaps, ok = play(run, 25, 5, budget_seconds=BIG, order=readouts.example_order(run))
     twin, W, _ = by_hand(cfg, 25)
     assert ok and run.updates == 25 and run.epoch == 2 == twin.epoch
     assert same(weights(run), weights(twin))
@@ -261,7 +263,7 @@ def test_play_minibatch_counts_updates_not_epochs():
 def test_play_steps_the_compared_run_in_lockstep():
     other_cfg = replace(DEFAULT, alpha=0.3, seed=4)
     run, other = new_run(DEFAULT), new_run(other_cfg)
-    snaps, ok = play(run, 9, 3, budget_seconds=BIG, order=run.example_order, also=other)
+    snaps, ok = play(run, 9, 3, budget_seconds=BIG, order=readouts.example_order(run), also=other)
     assert ok and run.updates == other.updates == 9 and len(snaps) == 3
     twin, *_ = by_hand(other_cfg, 9)
     assert same(weights(other), weights(twin))
@@ -272,7 +274,7 @@ def test_play_steps_the_compared_run_in_lockstep():
 
 def test_play_stops_at_a_refused_update():
     run = new_run(DIVERGING)
-    snaps, ok = play(run, 300, 10, budget_seconds=BIG, order=run.example_order)
+    snaps, ok = play(run, 300, 10, budget_seconds=BIG, order=readouts.example_order(run))
     twin = new_run(DIVERGING)
     while twin.step():
         assert twin.updates < 300
@@ -287,7 +289,7 @@ def test_play_stops_at_a_refused_update():
 def test_play_with_no_budget_left_still_makes_one_chunk_and_one_snapshot(budget):
     """The first chunk always runs (the view draws snaps[-1]); later chunks wait for the next tick."""
     run, other = new_run(DEFAULT), new_run(DEFAULT)
-    snaps, ok = play(run, 40, 4, budget_seconds=budget, order=run.example_order, also=other)
+    snaps, ok = play(run, 40, 4, budget_seconds=budget, order=readouts.example_order(run), also=other)
     assert ok and len(snaps) >= 1 and snaps[-1].epoch == run.epoch
     assert 1 <= run.updates <= 10  # at least one update, at most the first chunk's ten
     assert other.updates == run.updates and same(weights(other), weights(run))  # lockstep despite the cut

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground import Network
+from playground import Network, readouts
 from playground.config import DEFAULT, Config, replace, validate
 from playground.experiment import new_run
 from playground.history import History
@@ -129,7 +129,7 @@ def test_replace_data_keeps_weights_and_epoch():
 def test_surface_matches_predictions_on_the_grid_with_features():
     cfg = replace(DEFAULT, features=("x1", "x2", "x1^2", "x2^2"))
     run = new_run(cfg)
-    x1, x2, values = run.surface()
+    x1, x2, values = readouts.surface(run)
     X = np.array([[x1[3], x2[5]]])
     feats = np.column_stack([X[:, 0], X[:, 1], X[:, 0] ** 2, X[:, 1] ** 2])
     assert values[5, 3] == pytest.approx(run.net.predict(feats)[0, 0])
@@ -138,7 +138,7 @@ def test_surface_matches_predictions_on_the_grid_with_features():
 @pytest.mark.parametrize("name,task,metric", [("digits", "classification", "accuracy"), ("plane", "regression", "R²")])
 def test_heads_follow_the_task(name, task, metric):
     run = new_run(replace(DEFAULT, dataset=name))
-    assert run.data.task == task and run.metric_name == metric
+    assert run.data.task == task and readouts.metric_name(run) == metric
     if name == "digits":
         assert run.net.loss.name == "cross_entropy" and run.net.sizes[-1] == 10
     else:
@@ -198,7 +198,7 @@ def test_test_numbers_and_diagnostics_are_measured_when_drawn_not_every_epoch():
     h = run.history.columns()
     want = run.net.cost(run.data.X_test, run.Y_test, run.cfg.lam)
     assert h["J_test"][-1] == want and np.isnan(h["J_test"][1:-1]).all()
-    assert h["metric_test"][-1] == run.metric(run.net.predict(run.data.X_test), run.data.y_test)
+    assert h["metric_test"][-1] == readouts.metric(run, run.net.predict(run.data.X_test), run.data.y_test)
     assert len(run.diagnostics) == rows_before + 1 and run.diagnostics.columns().epochs[-1] == 5
     cols = run.diagnostics.columns()
     assert np.isfinite(cols.dJ_predicted[-1]) and np.isfinite(cols.dJ_measured[-1])

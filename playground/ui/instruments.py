@@ -11,6 +11,7 @@ import streamlit as st
 
 from .. import config as C
 from .. import figures as F
+from .. import readouts
 from ..activations import ACTIVATIONS
 from ..diagnostics import edge_contributions, hidden_activations, hint, layer_stats
 from ..figures import diagnostics as FD
@@ -89,7 +90,7 @@ def edge(run: Run) -> None:
         return
     drill = edge_contributions(tr, l, i, j)
     rows = run.trace_rows
-    labels = [run.example_labels[r] for r in rows]
+    labels = [readouts.example_labels(run)[r] for r in rows]
     a = run.cfg.alpha
     st.markdown(
         f"{drill.label}: mean of {len(drill.contributions)} contributions **{drill.mean:.4g}** "
@@ -150,7 +151,7 @@ def compare(run: Run) -> None:
     left, right = st.columns(2)
     for col, r, name in ((left, run, here), (right, other_run, label)):
         col.markdown(f"**{name}** — epoch {r.epoch}, J = {r.current_trace().J:.4g}")
-        surf = r.surface()
+        surf = readouts.surface(r)
         with col:
             if surf is not None:
                 x1, x2, values = surf

@@ -16,10 +16,11 @@ import numpy as np
 import streamlit as st
 
 from .. import figures as F
+from .. import readouts
 from ..config import replace
 from ..data import load_real
 from ..frames import Snapshot
-from ..run import HEATMAP_EXAMPLES, Run
+from ..run import Run
 from . import keys, state
 from .controls import MATRIX_LABELS, matrix_view
 from .live_chart import live_chart, live_readout, structure_json
@@ -157,11 +158,11 @@ def _columns(run: Run) -> tuple[np.ndarray, list[str]]:
     set: the run's fixed, class-ordered subset; during a mini-batch phase walk: the batch's rows."""
     rows = run.trace_rows
     if len(rows) == len(run.data.y_train):
-        return run.example_order, run.example_labels
-    labels = [run.example_labels[r] for r in rows]
+        return readouts.example_order(run), readouts.example_labels(run)
+    labels = [readouts.example_labels(run)[r] for r in rows]
     # ordered by class, or for regression by the target's value (its labels sort as text: "y≈-0.1" < "y≈-1.5")
     key = run.data.y_train[rows] if run.data.task == "regression" else labels
-    return np.argsort(key, kind="stable")[:HEATMAP_EXAMPLES], labels
+    return np.argsort(key, kind="stable")[:readouts.HEATMAP_EXAMPLES], labels
 
 
 def _delta_height(run: Run) -> int:
@@ -177,7 +178,7 @@ def _fits(v: float) -> str:
 def readout(run: Run, snaps: Sequence[Snapshot], *, speed: float | None, **clock) -> None:
     """Epoch, J and its terms, the metrics: one set of tiles per snapshot, played with the charts."""
     rev = run.revealed
-    name = run.metric_name
+    name = readouts.metric_name(run)
     fmt = (lambda v: f"{v:.1%}") if name == "accuracy" else _fits
     prev = state.session().last_J
     if len(snaps) == 1 and run.phase is None:  # a Step: the change from the previous recorded epoch
@@ -230,10 +231,10 @@ def output_chart(run: Run, snaps: Sequence[Snapshot], clock: dict, playing: bool
     if snaps[-1].surface is not None:
         st.markdown("**Prediction h(x)** over the input plane — train ●, test ○")
         task, classes = data.task, data.classes
-        grid = run.surface_grid()
+        grid = readouts.surface_grid(run)
         key = (_digest(*grid, data.X_train, data.y_train, data.X_test, data.y_test), task, classes, run.low, playing)
         structure, themed = _structure("surface", key, lambda: (
-            F.prediction_surface(*run.surface(), X_train=data.X_train, y_train=data.y_train, X_test=data.X_test,
+            F.prediction_surface(*readouts.surface(run), X_train=data.X_train, y_train=data.y_train, X_test=data.X_test,
                                  y_test=data.y_test, task=task, classes=classes, low=run.low, playing=playing)))
         live_chart(key="surface", structure=structure, themed=themed, epochs=epochs, height=380, frames=[
             F.surface_frame(s.surface, task=task, classes=classes, y_train=data.y_train, y_test=data.y_test,
@@ -247,7 +248,7 @@ def output_chart(run: Run, snaps: Sequence[Snapshot], clock: dict, playing: bool
     else:
         k = data.n_classes
         counts = np.zeros((k, k), dtype=np.int64)
-        np.add.at(counts, (y_test, run.classes_of(h_test)), 1)
+        np.add.at(counts, (y_test, readouts.classes_of(run, h_test)), 1)
         fig = F.confusion_matrix(counts, data.classes)
     _static_chart("surface", fig, clock, epochs[-1], height=380)
     if data.image_shape is not None:
@@ -266,7 +267,7 @@ def _sample_images(run: Run):
     """One training image per class (the first of each), titled 'true → predicted'."""
     d = run.data
     rows = [int(np.flatnonzero(d.y_train == c)[0]) for c in range(d.n_classes) if (d.y_train == c).any()]
-    pred = run.classes_of(run.net.predict(d.X_train[rows]))
+    pred = readouts.classes_of(run, run.net.predict(d.X_train[rows]))
     labels = [f"{d.classes[d.y_train[r]]} → {d.classes[p]}" for r, p in zip(rows, pred, strict=True)]
     key = (d.name, run.cfg.train_fraction, run.cfg.data_seed)
     cached = state.session().raw_images
