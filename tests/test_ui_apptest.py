@@ -508,3 +508,33 @@ def test_a_classroom_link_says_what_it_hides_and_marks_what_it_locks() -> None:
     assert alpha.disabled and alpha.label.endswith("🔒")
     assert not at.select_slider(key="lam").label.endswith("🔒")
     assert "noise_pct" not in [s.key for s in at.slider]
+
+
+def test_the_equation_panel_follows_the_walk_and_a_pin_holds() -> None:
+    """During Phase ▸ the panel's layer l is the layer the phase computes, so its equations show
+    numbers as soon as they exist: at "Forward: z⁽²⁾" eq. (1) for layer 2 (not "pending" for the
+    output layer), at "Backward: δ⁽³⁾" the recursion (15+18). Turned off, the layer picked stays."""
+    at = load()
+    run = run_of(at)
+    click(at, "Phase ▸")  # Forward: z⁽²⁾
+    assert run.walk.current.l == 2 and at.number_input(key="eq_l").value == 2
+    forward = live_elements(at)["equations"]["groups"][0]["tex"]
+    z = run.walk.trace.z[2][0, 0]
+    first_row = forward.split(r"\\[14pt]")[0]  # eq. (1) with its numbers; (4), the output, is still pending
+    assert f"{z:.4g}" in first_row and "pending" not in first_row
+    assert any("follows the walk" in c.value for c in at.caption)
+    while run.walk.current.kind != "delta" or run.walk.current.l == run.net.n_l:
+        click(at, "Phase ▸")
+    l = run.walk.current.l  # Backward: δ⁽ˡ⁾, a hidden layer
+    assert at.number_input(key="eq_l").value == l
+    backward = live_elements(at)["equations"]["groups"][2]["tex"]
+    d = run.walk.trace.delta[l][0, 0]
+    assert "15+18" in backward and f"{d:.4g}" in backward
+
+    at.toggle(key="eq_follow").set_value(False)
+    ok(at.run())
+    at.number_input(key="eq_l").set_value(run.net.n_l)
+    ok(at.run())
+    click(at, "Phase ▸")
+    assert at.number_input(key="eq_l").value == run.net.n_l  # pinned: the walk does not move it
+    assert any("is pinned" in c.value for c in at.caption)

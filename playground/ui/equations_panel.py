@@ -17,6 +17,7 @@ import streamlit as st
 
 from ..equations import GROUPS, EquationRow, equation_rows
 from ..run import Run
+from . import keys, state
 from .live_chart import live_math, math_available
 
 NOW_COLOUR = "#e8590c"  # the equations the current phase evaluates (Streamlit's orange, readable on both themes)
@@ -44,11 +45,24 @@ def render_equations(run: Run) -> None:
     with st.expander("Equations (1)–(18) with live numbers", expanded=True):
         n_l = run.net.n_l
         tr = run.trace
-        c = st.columns(4)
-        l = int(c[0].number_input("layer l", 2, n_l, n_l, key="eq_l"))
+        phase = run.walk.current if run.walk is not None else None
+        c = st.columns([1, 1, 1, 1, 1.2], vertical_alignment="bottom")
+        follow = c[4].toggle("Follow the walk", value=True, key=keys.EQ_FOLLOW,
+                             help="During Phase ▸, layer l is the layer the phase computes. Off: the layer "
+                                  "you pick stays, pinned.")
+        # The layer l of the rows: the walk's, while following it; else the one picked (within 2 … n_l).
+        if follow and phase is not None and phase.l is not None:
+            state.set_widget(keys.EQ_LAYER, phase.l)
+        elif state.widget(keys.EQ_LAYER) is None or not 2 <= int(state.widget(keys.EQ_LAYER)) <= n_l:
+            state.set_widget(keys.EQ_LAYER, n_l)  # the output layer, where δ starts
+        l = int(c[0].number_input("layer l", 2, n_l, key=keys.EQ_LAYER))
         i = int(c[1].number_input("neuron i (layer l)", 1, run.net.sizes[l - 1], 1, key=f"eq_i_{l}")) - 1
         j = int(c[2].number_input("neuron j (layer l−1)", 1, run.net.sizes[l - 2], 1, key=f"eq_j_{l}")) - 1
         k = int(c[3].number_input("example k", 1, tr.m, 1, key="eq_k")) - 1
+        if phase is not None:
+            st.caption(f"Layer l = {l} follows the walk ({phase.label})." if follow and phase.l is not None else
+                       f"Layer l = {l} is pinned; the walk is at {phase.label}." if not follow else
+                       f"The walk is at {phase.label}; layer l = {l}.")
         rows = {r.number: r for r in equation_rows(run.net, tr, run.revealed, l=l, i=i, j=j, k=k,
                                                    alpha=run.cfg.alpha)}
         stepping = run.phase is not None

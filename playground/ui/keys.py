@@ -41,6 +41,10 @@ LOSS_LOG = "loss_log"
 DELTA_SHARED = "delta_shared"
 MATRIX_KIND = "matrix_kind"
 
+# the equation panel (ui/equations_panel.py)
+EQ_LAYER = "eq_l"
+EQ_FOLLOW = "eq_follow"
+
 # the run controls and Play (ui/page.py)
 RUN_CONTROLS = "run_controls"
 PLAYING = "playing"
