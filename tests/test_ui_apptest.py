@@ -141,7 +141,8 @@ def test_phase_walk_reveals_one_update_in_order() -> None:
         click(at, "Phase ▸")
         assert run_of(at) is run and run.phase == k
         bar = [md for md in texts(at.markdown) if md.startswith("**One update, phase by phase:**")]
-        assert len(bar) == 1 and f"▶ {label}" in bar[0], bar
+        # the phase under way is marked ▶; once the update is applied every phase is done (✓)
+        assert len(bar) == 1 and (f"▶ {label}" if kind != "update" else f"{label} (7, 8) ✓") in bar[0], bar
         cost_shown = k >= kinds.index("cost")
         assert (metric(at, J) == "pending") is not cost_shown
         if kind != "update":
@@ -538,3 +539,28 @@ def test_the_equation_panel_follows_the_walk_and_a_pin_holds() -> None:
     click(at, "Phase ▸")
     assert at.number_input(key="eq_l").value == run.net.n_l  # pinned: the walk does not move it
     assert any("is pinned" in c.value for c in at.caption)
+
+
+def test_the_walk_ends_in_a_done_state_with_the_new_J() -> None:
+    """After the update phase the J tile shows J at the new weights ("old → new"), the loss curve's
+    last point agrees, the phase bar marks every phase done and says what the next click does."""
+    at = load()
+    run = run_of(at)
+    while run.walk is None or not run.walk.updated:
+        click(at, "Phase ▸")
+    old, new = run.walk.trace.J, run.current_trace().J
+    assert run.epoch == 1 and new != old
+    assert metric(at, J) == f"{new:.4g}"
+    assert readout_notes(at)[J] == f"{old:.4g} → {new:.4g}"
+    assert run.history.columns()["J"][-1] == new  # the loss curve's newest point
+    done = [s.value for s in at.success]
+    assert any(t.startswith(f"Update applied: J {old:.4g} → {new:.4g}") for t in done), done
+    assert not any(":orange-background" in m.value for m in at.markdown if "phase by phase" in m.value)
+    click(at, "Phase ▸")  # a new walk, visibly: its first phase is current again
+    assert run.walk.index == 0 and not run.walk.updated and not at.success
+
+
+def readout_notes(at: AppTest) -> dict[str, str]:
+    """Each readout tile's note (under its value), by label, as the browser shows it last."""
+    tiles = live_elements(at)["readout"]["frames"][-1]
+    return {t["label"]: t.get("note", "") for t in tiles}

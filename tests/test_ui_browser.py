@@ -244,11 +244,14 @@ def test_phase_button_walks_the_phase_bar(page) -> None:
         button(page, "Phase ▸").click()
         page.get_by_text("One update, phase by phase:").wait_for(timeout=WAIT_MS)
         current = page.locator('[data-testid="stMarkdownContainer"]', has_text="One update, phase by phase:")
-        current.filter(has_text=f"▶ {label}").first.wait_for(timeout=WAIT_MS)
+        # the phase under way is marked ▶; after the update the walk is complete and says so
+        mark = f"▶ {label}" if k < len(labels) - 1 else f"{label} (7, 8) ✓"
+        current.filter(has_text=mark).first.wait_for(timeout=WAIT_MS)
         assert no_exception(page)
         if k < labels.index("Cost J(W,b)"):
             assert metric(page, "J(W,b), eq. (6)") == "pending"
     wait_epoch(page, 1)
+    page.get_by_text("Update applied: J").wait_for(timeout=WAIT_MS)
     assert charts(page)["total"] == 5
 
 

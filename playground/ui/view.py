@@ -189,7 +189,16 @@ def readout(run: Run, snaps: Sequence[Snapshot], *, speed: float | None, **clock
         updates = f"{s.updates:,} update{'' if s.updates == 1 else 's'}"
         tiles = [{"label": "Epoch", "value": f"{s.epoch:,}", "note": updates,
                   "help": "Full passes over the training set; one update per batch (eqs. 7–8)."}]
-        if rev.cost:
+        if rev.updated:  # a walk's update is applied: J at the new weights, and where it came from
+            new = run.current_trace()
+            tiles += [
+                {"label": "J(W,b), eq. (6)", "value": f"{new.J:.4g}", "note": f"{s.J:.4g} → {new.J:.4g}",
+                 "tone": "good" if new.J < s.J else "bad" if new.J > s.J else "",
+                 "help": "J on the training set before → after this update (eqs. 6-8)."},
+                {"label": "data term", "value": f"{new.J_data:.4g}", "help": "(1/m) Σₖ J(W,b;x⁽ᵏ⁾,y⁽ᵏ⁾), eq. (5)"},
+                {"label": "λ term", "value": f"{new.J_decay:.4g}", "help": "(λ/2) Σ (W⁽ˡ⁾ᵢⱼ)², no biases"},
+            ]
+        elif rev.cost:
             dJ = s.J - prev if prev is not None and run.phase is None and np.isfinite(prev) else None
             tiles += [
                 {"label": "J(W,b), eq. (6)", "value": f"{s.J:.4g}", "note": "" if dJ is None else f"{dJ:+.3g}",
@@ -216,13 +225,18 @@ def readout(run: Run, snaps: Sequence[Snapshot], *, speed: float | None, **clock
 def phase_bar(run: Run) -> None:
     if run.phase is None:
         return
+    done = run.revealed.updated
     chips = []
     for k, p in enumerate(run.phases):
         eqs = ", ".join(map(str, p.eqs))
         text = f"{p.label} ({eqs})"
-        chips.append(f":orange-background[**▶ {text}**]" if k == run.phase else
-                     (f":gray[{text}]" if k > run.phase else f"{text} ✓"))
+        chips.append(f"{text} ✓" if done or k < run.phase else
+                     f":orange-background[**▶ {text}**]" if k == run.phase else f":gray[{text}]")
     st.markdown("**One update, phase by phase:** " + "  →  ".join(chips))
+    if done:  # the walk is complete: say so, with the J it changed, and what the next click does
+        old, new = run.trace.J, run.current_trace().J
+        st.success(f"Update applied: J {old:.4g} → {new:.4g} (eqs. 7–8). The next Phase ▸ starts a new update "
+                   "with a forward pass at these weights.")
 
 
 def output_chart(run: Run, snaps: Sequence[Snapshot], clock: dict, playing: bool) -> None:
