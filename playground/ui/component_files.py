@@ -78,11 +78,12 @@ def ensure_routes() -> None:
 
     if not Runtime.exists():
         return
-    _date_back(VENDOR)
     registry = Runtime.instance().component_registry
     for name, path in ((_PLOTLY_ROUTE, _PLOTLY_DIR), (_ASSET_ROUTE, ASSETS), (_VENDOR_ROUTE, VENDOR)):
         if registry.get_component_path(f"{__name__}.{name}") is None:
             declare_component(name, path=str(path))
+            if path == VENDOR:  # once per server, not on every run
+                _date_back(VENDOR)
 
 
 def _date_back(folder: Path) -> None:
