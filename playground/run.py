@@ -183,10 +183,13 @@ class Run:
         return self._apply(self._batch_trace(self._batches.peek()))
 
     def run_epoch(self) -> bool:
-        """Updates until the current epoch ends (a whole epoch if none is under way)."""
+        """Updates until the current epoch ends (a whole epoch if none is under way).
+
+        A walk under way is finished first, and its update counts: if it ended the epoch (a full
+        batch), that is the epoch (pressing Epoch mid-walk used to add two)."""
+        start = self.epoch
         if self.walk is not None and not self._finish_walk():
             return False
-        start = self.epoch
         while self.epoch == start:
             if not self.step():
                 return False

@@ -564,3 +564,19 @@ def readout_notes(at: AppTest) -> dict[str, str]:
     """Each readout tile's note (under its value), by label, as the browser shows it last."""
     tiles = live_elements(at)["readout"]["frames"][-1]
     return {t["label"]: t.get("note", "") for t in tiles}
+
+
+def test_other_buttons_mid_walk_say_what_they_did_and_phase_is_off_while_playing() -> None:
+    from test_action_bar import bar_data
+
+    at = load()
+    click(at, "Phase ▸")
+    click(at, "Phase ▸")
+    click(at, "Epoch")
+    run = run_of(at)
+    assert run.epoch == 1 and run.walk is None  # one epoch, not two
+    assert any("Epoch finished the update the phase walk was on" in i.value for i in at.info), texts(at.info)
+    assert not next(b for b in bar_data(at)["buttons"] if b["name"] == "phase")["disabled"]
+    at.toggle(key="playing").set_value(True)
+    ok(at.run())
+    assert next(b for b in bar_data(at)["buttons"] if b["name"] == "phase")["disabled"]

@@ -178,3 +178,11 @@ def test_a_new_batch_size_drops_an_unapplied_walk_but_keeps_an_applied_one():
     walk = run.walk
     run.steer(replace(run.cfg, batch_size=50))
     assert run.walk is walk and walk.updated and run.updates == 1 and run.updates_per_epoch == 5
+
+
+def test_epoch_pressed_mid_walk_ends_one_epoch_not_two():
+    run = new_run(DEFAULT)  # full batch: one update is one epoch
+    run.advance_phase()
+    run.advance_phase()
+    assert run.run_epoch()
+    assert run.epoch == run.updates == 1 and run.walk is None

@@ -159,9 +159,10 @@ def controls_row(run, view: View) -> None:
     ) if group[b.name] not in view.hidden]
     cols = st.columns([5, 1.9, 3.1], vertical_alignment="center")  # at 1024 px the four buttons and "Play" fit
     with cols[0]:  # clicks arrive as numbered state, never lost to an abandoned rerun (action_bar.py)
-        bar = action_bar(buttons, key=keys.RUN_CONTROLS,
-                         disabled={b.name for b in buttons if group[b.name] in view.locked})
-    reset, failed, dropped = False, None, {}
+        # Phase ▸ walks one update by hand: off while Play trains (its clicks would be ignored anyway).
+        off = {b.name for b in buttons if group[b.name] in view.locked} | ({"phase"} if state.is_playing() else set())
+        bar = action_bar(buttons, key=keys.RUN_CONTROLS, disabled=off)
+    reset, failed, dropped, said = False, None, {}, None
     with bar as clicks:  # one script thread at a time from here to the last click marked done
         dropped = clicks.dropped
         if clicks:
@@ -178,12 +179,18 @@ def controls_row(run, view: View) -> None:
                         s.compare, s.run = None, fresh
                         pair, reset = Lockstep(fresh), True
                     else:
+                        walking = s.run.walk is not None and not s.run.walk.updated
                         pair.act(actions[name])
+                        if walking and name != "phase":  # the rest of the walk was done at once: say so
+                            said = (f"{_ACTION_LABELS[name]} finished the update the phase walk was on "
+                                    "(its remaining phases at once).")
                 except Exception as err:  # noqa: BLE001 — shown as one sentence, logged in full
                     _LOG.exception("run control %r failed", name)
                     failed = f"{_ACTION_LABELS[name]} failed: {plain(str(err))} The run is kept as it was."
     if failed:
         cols[2].error(failed)
+    if said:
+        cols[2].info(said)
     if dropped:
         limits = {b.name: b.limit for b in buttons}
         said = "; ".join(f"{limits[n]} {_ACTION_LABELS[n]} clicks were done and {k} more dropped" if n
