@@ -189,22 +189,20 @@ def readout(run: Run, snaps: Sequence[Snapshot], *, speed: float | None, **clock
         updates = f"{s.updates:,} update{'' if s.updates == 1 else 's'}"
         tiles = [{"label": "Epoch", "value": f"{s.epoch:,}", "note": updates,
                   "help": "Full passes over the training set; one update per batch (eqs. 7–8)."}]
-        if rev.updated:  # a walk's update is applied: J at the new weights, and where it came from
-            new = run.current_trace()
+        if rev.cost:
+            if rev.updated:  # a walk's update is applied: J at the new weights, and where it came from
+                J = run.current_trace()
+                change = J.J - s.J
+                note = f"{s.J:.4g} → {J.J:.4g}"
+            else:
+                J = s
+                change = s.J - prev if prev is not None and run.phase is None and np.isfinite(prev) else None
+                note = "" if change is None else f"{change:+.3g}"
             tiles += [
-                {"label": "J(W,b), eq. (6)", "value": f"{new.J:.4g}", "note": f"{s.J:.4g} → {new.J:.4g}",
-                 "tone": "good" if new.J < s.J else "bad" if new.J > s.J else "",
-                 "help": "J on the training set before → after this update (eqs. 6-8)."},
-                {"label": "data term", "value": f"{new.J_data:.4g}", "help": "(1/m) Σₖ J(W,b;x⁽ᵏ⁾,y⁽ᵏ⁾), eq. (5)"},
-                {"label": "λ term", "value": f"{new.J_decay:.4g}", "help": "(λ/2) Σ (W⁽ˡ⁾ᵢⱼ)², no biases"},
-            ]
-        elif rev.cost:
-            dJ = s.J - prev if prev is not None and run.phase is None and np.isfinite(prev) else None
-            tiles += [
-                {"label": "J(W,b), eq. (6)", "value": f"{s.J:.4g}", "note": "" if dJ is None else f"{dJ:+.3g}",
-                 "tone": "" if dJ is None or dJ == 0 else ("good" if dJ < 0 else "bad")},
-                {"label": "data term", "value": f"{s.J_data:.4g}", "help": "(1/m) Σₖ J(W,b;x⁽ᵏ⁾,y⁽ᵏ⁾), eq. (5)"},
-                {"label": "λ term", "value": f"{s.J_decay:.4g}", "help": "(λ/2) Σ (W⁽ˡ⁾ᵢⱼ)², no biases"},
+                {"label": "J(W,b), eq. (6)", "value": f"{J.J:.4g}", "note": note,
+                 "tone": "" if change is None or change == 0 else ("good" if change < 0 else "bad")},
+                {"label": "data term", "value": f"{J.J_data:.4g}", "help": "(1/m) Σₖ J(W,b;x⁽ᵏ⁾,y⁽ᵏ⁾), eq. (5)"},
+                {"label": "λ term", "value": f"{J.J_decay:.4g}", "help": "(λ/2) Σ (W⁽ˡ⁾ᵢⱼ)², no biases"},
             ]
         else:
             tiles += [{"label": n, "value": "pending"} for n in ("J(W,b), eq. (6)", "data term", "λ term")]
